@@ -1,0 +1,32 @@
+package io.canopy.node.replication;
+
+import java.util.concurrent.CompletableFuture;
+
+import io.canopy.core.txn.Txn;
+
+/**
+ * The consensus log as the server sees it. Transactions are batched into log entries; every entry is applied,
+ * on every replica and in log order, through {@link StateMachineApplier#apply}.
+ */
+public interface TxnLog {
+
+    /**
+     * Proposes a transaction. The future completes normally after the entry holding it has been committed and
+     * applied on this node (so the outcome was already delivered through {@link StateMachineApplier#apply}), and
+     * exceptionally when this node cannot tell whether it will ever be applied (no leader, timeout, shutdown):
+     * the caller then treats the request as a lost connection, as ZooKeeper does. Order of calls is log order.
+     */
+    CompletableFuture<Void> propose(Txn txn);
+
+    /**
+     * A linearizable barrier for {@code sync}: completes once this node has applied everything the leader had
+     * committed when the barrier was confirmed by a quorum (Raft ReadIndex).
+     */
+    CompletableFuture<Void> sync();
+
+    /** Whether this node currently leads (and so runs the leader duties: session expiry, clean-up). */
+    boolean isLeader();
+
+    /** This node's id, stamped into the transactions it proposes. */
+    int nodeId();
+}
