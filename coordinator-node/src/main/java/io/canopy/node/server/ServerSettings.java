@@ -1,0 +1,25 @@
+package io.canopy.node.server;
+
+import java.time.Duration;
+
+/**
+ * Settings of the ZooKeeper-protocol server, independent of Spring (the Spring properties map onto it).
+ *
+ * @param tickTime          ZooKeeper's tickTime: the unit of session timeouts (default 2 s)
+ * @param minSessionTimeout lower bound of a negotiated session timeout (default 2 × tickTime)
+ * @param maxSessionTimeout upper bound of a negotiated session timeout (default 20 × tickTime)
+ * @param maxPacketBytes    the largest frame accepted from a client (ZooKeeper's jute.maxbuffer, default 1 MiB)
+ * @param maxClientConnections per-address connection limit (ZooKeeper's maxClientCnxns, default 60; 0 = none)
+ * @param superDigest       the operator's super-user digest id {@code super:<base64 sha1>}, or null
+ * @param containerCheckInterval how often the leader looks for empty containers and expired TTL nodes
+ */
+public record ServerSettings(Duration tickTime, Duration minSessionTimeout, Duration maxSessionTimeout,
+                             int maxPacketBytes, int maxClientConnections, String superDigest,
+                             Duration containerCheckInterval) {
+
+    public static ServerSettings defaults() {
+        Duration tick = Duration.ofSeconds(2);
+        return new ServerSettings(tick, tick.multipliedBy(2), tick.multipliedBy(20), 1024 * 1024, 60, null,
+                Duration.ofSeconds(60));
+    }
+}
