@@ -3,13 +3,22 @@ package io.canopy.core;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
 import org.apache.jute.Record;
 import org.apache.zookeeper.data.Id;
 
+import io.canopy.core.session.SessionTable;
+import io.canopy.core.tree.DataNode;
+import io.canopy.core.tree.DataTree;
 import io.canopy.core.txn.Batch;
+import io.canopy.core.txn.Txn;
 
 /**
  * The replicated state machine: znode tree and sessions, changed only by {@link #apply}. Deterministic: the
@@ -18,52 +27,108 @@ import io.canopy.core.txn.Batch;
  * methods never mutate, so several readers may run at once).
  */
 public final class CoordinatorState {
+    /** Txns per batch: the zxid keeps 16 bits for the position. */
+    public static final int MAX_TXNS_PER_BATCH = 0xFFFF;
+
+    private final CoreSettings settings;
+    private final DataTree tree;
+    private final SessionTable sessions;
+    private final TxnApplier applier;
+    private final ReadOps reads;
+    private long lastAppliedIndex;
+    private long lastZxid;
 
     public CoordinatorState(CoreSettings settings) {
-        throw new UnsupportedOperationException("TODO");
+        this(settings, DataTree.withSystemNodes(), new SessionTable(), 0, 0);
     }
 
-    /** Applies one committed log entry. ZooKeeper errors are outcomes, never exceptions. */
+    private CoordinatorState(CoreSettings settings, DataTree tree, SessionTable sessions, long index, long zxid) {
+        this.settings = settings == null ? CoreSettings.defaults() : settings;
+        this.tree = tree;
+        this.sessions = sessions;
+        this.applier = new TxnApplier(tree, sessions, this.settings);
+        this.reads = new ReadOps(tree, this.settings);
+        this.lastAppliedIndex = index;
+        this.lastZxid = zxid;
+    }
+
+    /** The zxid of the txn at {@code position} (0-based) in the entry at {@code logIndex}. */
+    public static long zxid(long logIndex, int position) {
+        return (logIndex << 16) | (position + 1);
+    }
+
+    /**
+     * Applies one committed log entry. ZooKeeper errors are outcomes, never exceptions.
+     *
+     * @throws IllegalArgumentException when the index does not advance or the batch has too many txns (a
+     *                                  caller bug: nothing is applied)
+     */
     public ApplyResult apply(long logIndex, Batch batch) {
-        throw new UnsupportedOperationException("TODO");
+        if (logIndex <= lastAppliedIndex) {
+            throw new IllegalArgumentException("log index " + logIndex + " <= last applied " + lastAppliedIndex);
+        }
+        if (batch.txns().size() > MAX_TXNS_PER_BATCH) {
+            throw new IllegalArgumentException("too many txns in one entry: " + batch.txns().size());
+        }
+        List<TxnOutcome> outcomes = new ArrayList<>(batch.txns().size());
+        int position = 0;
+        for (Txn txn : batch.txns()) {
+            long zxid = zxid(logIndex, position++);
+            outcomes.add(applier.apply(txn, zxid, batch.timeMillis()));
+            lastZxid = zxid;
+        }
+        lastAppliedIndex = logIndex;
+        return new ApplyResult(logIndex, List.copyOf(outcomes));
     }
 
     /**
      * Serves a read-only request from local state with ZooKeeper's ACL checks: exists, getData, getChildren,
-     * getChildren2, getACL, getAllChildrenNumber, getEphemerals, multiRead, whoAmI. When the request asks for a
-     * watch and ZooKeeper would set one, the outcome says which; the caller registers it before releasing its
-     * read lock, so no change can slip between the read and the registration.
+     * getChildren2, getACL, getAllChildrenNumber, getEphemerals, multiRead, whoAmI (request may be null), sync.
+     * When the request asks for a watch and ZooKeeper would set one, the outcome says which; the caller registers
+     * it before releasing its read lock, so no change can slip between the read and the registration.
      */
     public ReadOutcome read(long sessionId, List<Id> identities, int opCode, Record request) {
-        throw new UnsupportedOperationException("TODO");
+        return reads.read(sessionId, identities, opCode, request);
     }
 
     /** The session, or null if there is no such live session. */
     public SessionInfo session(long sessionId) {
-        throw new UnsupportedOperationException("TODO");
+        SessionTable.Session s = sessions.get(sessionId);
+        return s == null ? null : info(s);
+    }
+
+    private SessionInfo info(SessionTable.Session s) {
+        return new SessionInfo(s.id(), s.timeoutMillis(), s.password(), tree.ephemerals(s.id()).size());
     }
 
     public Collection<SessionInfo> sessions() {
-        throw new UnsupportedOperationException("TODO");
+        List<SessionInfo> out = new ArrayList<>(sessions.size());
+        for (SessionTable.Session s : sessions.all()) {
+            out.add(info(s));
+        }
+        return out;
     }
 
     /** Index of the last applied log entry (0 before any). */
     public long lastAppliedIndex() {
-        throw new UnsupportedOperationException("TODO");
+        return lastAppliedIndex;
     }
 
     /** The last zxid assigned; only grows. */
     public long lastZxid() {
-        throw new UnsupportedOperationException("TODO");
+        return lastZxid;
     }
 
     public TreeStats stats() {
-        throw new UnsupportedOperationException("TODO");
+        return new TreeStats(tree.size(), tree.ephemeralCount(), tree.approximateDataSize());
     }
 
     /** Data watches and exists-watches resolution for setWatches needs the tree: a read-only view. */
     public TreeView view() {
-        throw new UnsupportedOperationException("TODO");
+        return path -> {
+            DataNode n = tree.get(path);
+            return n == null ? null : n.stat();
+        };
     }
 
     /**
@@ -71,19 +136,75 @@ public final class CoordinatorState {
      * at {@code nowMillis}; at most {@code max}. The leader proposes a REAP of them; apply checks again.
      */
     public List<String> reapCandidates(long nowMillis, int max) {
-        throw new UnsupportedOperationException("TODO");
+        List<String> out = new ArrayList<>();
+        for (Collection<String> set : List.of(tree.containers(), tree.ttls())) {
+            for (String p : set) {
+                if (out.size() >= max) {
+                    return out;
+                }
+                if (TxnApplier.isReapable(tree.get(p), nowMillis)) {
+                    out.add(p);
+                }
+            }
+        }
+        return out;
     }
 
-    /** A digest of the tree and sessions, equal on replicas that applied the same entries. */
+    /** A digest of the tree and sessions, equal on replicas that applied the same entries. O(state size). */
     public long digest() {
-        throw new UnsupportedOperationException("TODO");
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            DataOutputStream out = new DataOutputStream(new OutputStream() {
+                @Override
+                public void write(int b) {
+                    md.update((byte) b);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) {
+                    md.update(b, off, len);
+                }
+            });
+            SnapshotFormat.writeState(out, tree, sessions);
+            out.flush();
+            return ByteBuffer.wrap(md.digest()).getLong();
+        } catch (NoSuchAlgorithmException | IOException e) {
+            throw new IllegalStateException("digest failed", e);
+        }
+    }
+
+    /**
+     * Checks the structural invariants (children/numChildren, ephemeral owners are live sessions, indexes, no
+     * zxid beyond lastZxid, system nodes present).
+     *
+     * @throws IllegalStateException listing the violations
+     */
+    public void checkInvariants() {
+        List<String> v = Invariants.violations(tree, sessions, lastZxid);
+        if (!v.isEmpty()) {
+            throw new IllegalStateException("state invariants violated: " + v);
+        }
     }
 
     public void writeSnapshot(DataOutputStream out) throws IOException {
-        throw new UnsupportedOperationException("TODO");
+        SnapshotFormat.writeHeader(out, lastAppliedIndex, lastZxid);
+        SnapshotFormat.writeState(out, tree, sessions);
+        out.flush();
     }
 
+    /** @throws IOException on a truncated, foreign or inconsistent snapshot */
     public static CoordinatorState readSnapshot(DataInputStream in, CoreSettings settings) throws IOException {
-        throw new UnsupportedOperationException("TODO");
+        SnapshotFormat.Loaded l;
+        try {
+            l = SnapshotFormat.read(in);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("corrupt snapshot", e);
+        }
+        CoordinatorState state = new CoordinatorState(settings, l.tree(), l.sessions(), l.lastIndex(), l.lastZxid());
+        List<String> v = Invariants.violations(l.tree(), l.sessions(), l.lastZxid());
+        if (!v.isEmpty()) {
+            throw new IOException("inconsistent snapshot: " + v);
+        }
+        return state;
     }
 }

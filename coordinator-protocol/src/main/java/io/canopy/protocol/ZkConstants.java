@@ -114,19 +114,48 @@ public final class ZkConstants {
         }
     }
 
-    /** {@code EphemeralType}: how ephemeralOwner encodes container and TTL nodes. */
+    /**
+     * {@code EphemeralType} (with extended types enabled): how ephemeralOwner encodes container and TTL nodes.
+     * A TTL owner is {@code 0xFF} in the high byte, two reserved zero bytes, then the TTL in milliseconds in the
+     * low 40 bits.
+     */
     public static final class EphemeralOwner {
         /** ephemeralOwner of a container node. */
         public static final long CONTAINER = 0x8000000000000000L;
-        /** High byte marking a TTL node; the low bits carry the TTL in milliseconds. */
+        /** High byte marking an extended (TTL) owner. */
         public static final long TTL_MASK = 0xFF00000000000000L;
-        public static final long MAX_TTL = 0x00FFFFFFFFFFFFFFL;
+        /** The two bytes after the high byte: the extended feature, 0 for TTL. */
+        public static final long RESERVED_MASK = 0x00FFFF0000000000L;
+        /** ZooKeeper's {@code EphemeralType.TTL.maxValue()}: 40 bits of milliseconds. */
+        public static final long MAX_TTL = 0x000000FFFFFFFFFFL;
 
         private EphemeralOwner() {
         }
 
+        /** @throws IllegalArgumentException when ttl is not in 1..MAX_TTL */
         public static long ttl(long ttlMillis) {
+            if (ttlMillis <= 0 || ttlMillis > MAX_TTL) {
+                throw new IllegalArgumentException("ttl must be positive and cannot be larger than: " + MAX_TTL);
+            }
             return TTL_MASK | ttlMillis;
+        }
+
+        public static boolean isContainer(long owner) {
+            return owner == CONTAINER;
+        }
+
+        public static boolean isTtl(long owner) {
+            return (owner & TTL_MASK) == TTL_MASK && (owner & RESERVED_MASK) == 0;
+        }
+
+        /** The TTL in milliseconds of a TTL owner. */
+        public static long ttlOf(long owner) {
+            return owner & MAX_TTL;
+        }
+
+        /** True for an owner that is a session (a plain ephemeral node). */
+        public static boolean isSession(long owner) {
+            return owner != 0 && !isContainer(owner) && (owner & TTL_MASK) != TTL_MASK;
         }
     }
 }

@@ -1,0 +1,168 @@
+package io.canopy.core;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Id;
+
+import io.canopy.core.session.SessionTable;
+import io.canopy.core.tree.DataNode;
+import io.canopy.core.tree.DataTree;
+
+/**
+ * The snapshot stream: {@code [int magic][byte version][long lastAppliedIndex][long lastZxid]} then the state
+ * segment {@code [int sessions](session)*[int nodes](node)*} with sessions by id and nodes in canonical
+ * depth-first order. The state segment alone is what {@link CoordinatorState#digest()} hashes, so equal state
+ * gives equal digests and a read-then-written snapshot is byte-identical.
+ */
+final class SnapshotFormat {
+    static final int MAGIC = 0x434E5059; // "CNPY"
+    static final byte VERSION = 1;
+    private static final int MAX_BLOB = 64 << 20;
+
+    private SnapshotFormat() {
+    }
+
+    static void writeHeader(DataOutputStream out, long lastIndex, long lastZxid) throws IOException {
+        out.writeInt(MAGIC);
+        out.writeByte(VERSION);
+        out.writeLong(lastIndex);
+        out.writeLong(lastZxid);
+    }
+
+    static void writeState(DataOutputStream out, DataTree tree, SessionTable sessions) throws IOException {
+        out.writeInt(sessions.size());
+        for (SessionTable.Session s : sessions.all()) {
+            out.writeLong(s.id());
+            out.writeInt(s.timeoutMillis());
+            writeBytes(out, s.password());
+        }
+        out.writeInt(tree.size());
+        IOException[] failure = new IOException[1];
+        tree.forEachInOrder((path, n) -> {
+            if (failure[0] == null) {
+                try {
+                    writeNode(out, path, n);
+                } catch (IOException e) {
+                    failure[0] = e;
+                }
+            }
+        });
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+    }
+
+    private static void writeNode(DataOutputStream out, String path, DataNode n) throws IOException {
+        writeString(out, path);
+        writeBytes(out, n.data());
+        out.writeInt(n.acl().size());
+        for (ACL a : n.acl()) {
+            out.writeInt(a.getPerms());
+            writeString(out, a.getId().getScheme());
+            writeString(out, a.getId().getId());
+        }
+        out.writeLong(n.czxid());
+        out.writeLong(n.mzxid());
+        out.writeLong(n.pzxid());
+        out.writeLong(n.ctime());
+        out.writeLong(n.mtime());
+        out.writeInt(n.version());
+        out.writeInt(n.rawCversion());
+        out.writeInt(n.aversion());
+        out.writeLong(n.ephemeralOwner());
+    }
+
+    /** What a snapshot holds. */
+    record Loaded(long lastIndex, long lastZxid, DataTree tree, SessionTable sessions) {
+    }
+
+    static Loaded read(DataInputStream in) throws IOException {
+        if (in.readInt() != MAGIC) {
+            throw new IOException("not a Canopy snapshot");
+        }
+        byte version = in.readByte();
+        if (version != VERSION) {
+            throw new IOException("unsupported snapshot version " + version);
+        }
+        long lastIndex = in.readLong();
+        long lastZxid = in.readLong();
+        SessionTable sessions = new SessionTable();
+        int sessionCount = count(in.readInt());
+        for (int i = 0; i < sessionCount; i++) {
+            long id = in.readLong();
+            int timeout = in.readInt();
+            sessions.put(new SessionTable.Session(id, timeout, readBytes(in)));
+        }
+        DataTree tree = DataTree.empty();
+        int nodeCount = count(in.readInt());
+        for (int i = 0; i < nodeCount; i++) {
+            readNode(in, tree, i == 0);
+        }
+        return new Loaded(lastIndex, lastZxid, tree, sessions);
+    }
+
+    private static void readNode(DataInputStream in, DataTree tree, boolean first) throws IOException {
+        String path = readString(in);
+        if (path == null || first != DataTree.ROOT.equals(path) || tree.get(path) != null) {
+            throw new IOException("snapshot node out of order: " + path);
+        }
+        if (!first && tree.get(DataTree.parentOf(path)) == null) {
+            throw new IOException("snapshot node without parent: " + path);
+        }
+        byte[] data = readBytes(in);
+        int aclCount = count(in.readInt());
+        List<ACL> acl = new ArrayList<>(Math.min(aclCount, 16));
+        for (int j = 0; j < aclCount; j++) {
+            int perms = in.readInt();
+            acl.add(new ACL(perms, new Id(readString(in), readString(in))));
+        }
+        DataNode n = DataTree.newNode(data, acl);
+        DataTree.setStat(n, in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(),
+                in.readInt(), in.readInt(), in.readInt(), in.readLong());
+        tree.putRaw(path, n);
+    }
+
+    private static int count(int n) throws IOException {
+        if (n < 0) {
+            throw new IOException("negative count in snapshot");
+        }
+        return n;
+    }
+
+    private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+        if (b == null) {
+            out.writeInt(-1);
+        } else {
+            out.writeInt(b.length);
+            out.write(b);
+        }
+    }
+
+    private static byte[] readBytes(DataInputStream in) throws IOException {
+        int len = in.readInt();
+        if (len == -1) {
+            return null;
+        }
+        if (len < 0 || len > MAX_BLOB) {
+            throw new IOException("bad length in snapshot: " + len);
+        }
+        byte[] b = new byte[len];
+        in.readFully(b);
+        return b;
+    }
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        writeBytes(out, s == null ? null : s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        byte[] b = readBytes(in);
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+}

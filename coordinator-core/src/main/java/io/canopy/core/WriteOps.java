@@ -1,0 +1,239 @@
+package io.canopy.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.apache.jute.Record;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Id;
+import org.apache.zookeeper.proto.CheckVersionRequest;
+import org.apache.zookeeper.proto.Create2Response;
+import org.apache.zookeeper.proto.CreateRequest;
+import org.apache.zookeeper.proto.CreateResponse;
+import org.apache.zookeeper.proto.CreateTTLRequest;
+import org.apache.zookeeper.proto.DeleteRequest;
+import org.apache.zookeeper.proto.SetACLRequest;
+import org.apache.zookeeper.proto.SetACLResponse;
+import org.apache.zookeeper.proto.SetDataRequest;
+import org.apache.zookeeper.proto.SetDataResponse;
+
+import io.canopy.core.acl.AclChecker;
+import io.canopy.core.acl.AclFixup;
+import io.canopy.core.session.SessionTable;
+import io.canopy.core.tree.DataNode;
+import io.canopy.core.tree.DataTree;
+import io.canopy.core.watch.WatchTrigger;
+import io.canopy.protocol.ErrorCode;
+import io.canopy.protocol.MultiResponse;
+import io.canopy.protocol.OpCode;
+import io.canopy.protocol.PathValidator;
+import io.canopy.protocol.ZkConstants.CreateFlags;
+import io.canopy.protocol.ZkConstants.EphemeralOwner;
+import io.canopy.protocol.ZkConstants.EventType;
+import io.canopy.protocol.ZkConstants.Perms;
+
+/**
+ * The znode write operations with ZooKeeper 3.9's checks in PrepRequestProcessor's order (so that the same bad
+ * request yields the same error code) and DataTree's effects. Each op validates completely before it mutates;
+ * a failing op throws {@link ZkError} having changed nothing.
+ */
+final class WriteOps {
+    private final DataTree tree;
+    private final SessionTable sessions;
+    private final CoreSettings settings;
+
+    WriteOps(DataTree tree, SessionTable sessions, CoreSettings settings) {
+        this.tree = tree;
+        this.sessions = sessions;
+        this.settings = settings;
+    }
+
+    /** The context of the transaction being applied. */
+    record Ctx(long sessionId, List<Id> ids, long zxid, long time, List<WatchTrigger> triggers) {
+    }
+
+    /** Runs one write op; returns its multi result (the single-op reply is derived from it). */
+    MultiResponse.Result run(Ctx c, int type, Record request) {
+        return switch (type) {
+            case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER, OpCode.CREATE_TTL -> create(c, type, request);
+            case OpCode.DELETE -> delete(c, (DeleteRequest) request);
+            case OpCode.SET_DATA -> setData(c, (SetDataRequest) request);
+            case OpCode.CHECK -> check(c, (CheckVersionRequest) request);
+            default -> throw ZkError.of(ErrorCode.UNIMPLEMENTED);
+        };
+    }
+
+    private void checkSession(Ctx c) {
+        if (!sessions.contains(c.sessionId())) {
+            throw ZkError.of(ErrorCode.SESSIONEXPIRED);
+        }
+    }
+
+    private void checkAcl(List<ACL> acl, int perm, Ctx c) {
+        if (!AclChecker.allowed(acl, perm, c.ids(), settings)) {
+            throw ZkError.of(ErrorCode.NOAUTH);
+        }
+    }
+
+    private static void validatePath(String path) {
+        if (!PathValidator.isValid(path)) {
+            throw ZkError.of(ErrorCode.BADARGUMENTS);
+        }
+    }
+
+    private DataNode node(String path) {
+        DataNode n = tree.get(path);
+        if (n == null) {
+            throw ZkError.of(ErrorCode.NONODE);
+        }
+        return n;
+    }
+
+    /** ZooKeeper's checkAndIncVersion: -1 matches any version; the next version skips -1 on overflow. */
+    static int checkAndIncVersion(int current, int expected) {
+        if (expected != -1 && expected != current) {
+            throw ZkError.of(ErrorCode.BADVERSION);
+        }
+        int next = current + 1;
+        return next == -1 ? 0 : next;
+    }
+
+    private MultiResponse.Result create(Ctx c, int type, Record request) {
+        String path;
+        byte[] data;
+        List<ACL> acl;
+        int flags;
+        long ttl = -1;
+        if (request instanceof CreateTTLRequest r) {
+            path = r.getPath();
+            data = r.getData();
+            acl = r.getAcl();
+            flags = r.getFlags();
+            ttl = r.getTtl();
+        } else {
+            CreateRequest r = (CreateRequest) request;
+            path = r.getPath();
+            data = r.getData();
+            acl = r.getAcl();
+            flags = r.getFlags();
+        }
+        validateMode(type, flags, ttl);
+        checkSession(c);
+        if (path == null || path.lastIndexOf('/') < 0 || path.indexOf('\0') >= 0) {
+            throw ZkError.of(ErrorCode.BADARGUMENTS);
+        }
+        List<ACL> fixed = AclFixup.fixup(acl, c.ids());
+        if (fixed == null) {
+            throw ZkError.of(ErrorCode.INVALIDACL);
+        }
+        String parentPath = DataTree.parentOf(path);
+        DataNode parent = node(parentPath);
+        checkAcl(parent.acl(), Perms.CREATE, c);
+        if (CreateFlags.isSequential(flags)) {
+            path = path + String.format(Locale.ENGLISH, "%010d", parent.rawCversion());
+        }
+        validatePath(path);
+        if (tree.get(path) != null) {
+            throw ZkError.of(ErrorCode.NODEEXISTS);
+        }
+        if (EphemeralOwner.isSession(parent.ephemeralOwner())) {
+            throw ZkError.of(ErrorCode.NOCHILDRENFOREPHEMERALS);
+        }
+        long owner = switch (type) {
+            case OpCode.CREATE_CONTAINER -> EphemeralOwner.CONTAINER;
+            case OpCode.CREATE_TTL -> EphemeralOwner.ttl(ttl);
+            default -> CreateFlags.isEphemeral(flags) ? c.sessionId() : 0;
+        };
+        DataNode n = tree.create(path, data, fixed, owner, c.zxid(), c.time());
+        c.triggers().add(new WatchTrigger(path, EventType.NODE_CREATED, c.zxid(), n.acl()));
+        c.triggers().add(new WatchTrigger(parentPath, EventType.NODE_CHILDREN_CHANGED, c.zxid(), parent.acl()));
+        return type == OpCode.CREATE
+                ? new MultiResponse.Result(OpCode.CREATE, new CreateResponse(path))
+                : new MultiResponse.Result(OpCode.CREATE2, new Create2Response(path, n.stat()));
+    }
+
+    /** CreateMode.fromFlag and EphemeralType.validateTTL; createTTL must carry a TTL mode. */
+    private static void validateMode(int type, int flags, long ttl) {
+        if (!CreateFlags.isValid(flags)) {
+            throw ZkError.of(ErrorCode.BADARGUMENTS);
+        }
+        boolean ttlMode = CreateFlags.isTtl(flags);
+        boolean badTtl = ttlMode ? ttl <= 0 || ttl > EphemeralOwner.MAX_TTL : ttl >= 0;
+        if (badTtl || (type == OpCode.CREATE_TTL) != ttlMode) {
+            throw ZkError.of(ErrorCode.BADARGUMENTS);
+        }
+    }
+
+    private MultiResponse.Result delete(Ctx c, DeleteRequest r) {
+        checkSession(c);
+        String path = r.getPath();
+        if (path == null || path.lastIndexOf('/') < 0 || path.indexOf('\0') >= 0 || DataTree.isSpecial(path)) {
+            throw ZkError.of(ErrorCode.BADARGUMENTS);
+        }
+        String parentPath = DataTree.parentOf(path);
+        DataNode parent = node(parentPath);
+        checkAcl(parent.acl(), Perms.DELETE, c);
+        DataNode n = node(path);
+        checkAndIncVersion(n.version(), r.getVersion());
+        if (n.numChildren() > 0) {
+            throw ZkError.of(ErrorCode.NOTEMPTY);
+        }
+        deleteNode(c, path);
+        return new MultiResponse.Result(OpCode.DELETE, null);
+    }
+
+    /** Removes a childless node and records its two triggers (also used by closeSession and REAP). */
+    void deleteNode(Ctx c, String path) {
+        String parentPath = DataTree.parentOf(path);
+        DataNode parent = tree.get(parentPath);
+        DataNode n = tree.delete(path, c.zxid());
+        c.triggers().add(new WatchTrigger(path, EventType.NODE_DELETED, c.zxid(), n.acl()));
+        c.triggers().add(new WatchTrigger(parentPath, EventType.NODE_CHILDREN_CHANGED, c.zxid(), parent.acl()));
+    }
+
+    private MultiResponse.Result setData(Ctx c, SetDataRequest r) {
+        checkSession(c);
+        validatePath(r.getPath());
+        DataNode n = node(r.getPath());
+        checkAcl(n.acl(), Perms.WRITE, c);
+        int version = checkAndIncVersion(n.version(), r.getVersion());
+        tree.setData(r.getPath(), r.getData(), version, c.zxid(), c.time());
+        c.triggers().add(new WatchTrigger(r.getPath(), EventType.NODE_DATA_CHANGED, c.zxid(), n.acl()));
+        return new MultiResponse.Result(OpCode.SET_DATA, new SetDataResponse(n.stat()));
+    }
+
+    SetACLResponse setAcl(Ctx c, SetACLRequest r) {
+        checkSession(c);
+        validatePath(r.getPath());
+        List<ACL> fixed = AclFixup.fixup(r.getAcl(), c.ids());
+        if (fixed == null) {
+            throw ZkError.of(ErrorCode.INVALIDACL);
+        }
+        DataNode n = node(r.getPath());
+        checkAcl(n.acl(), Perms.ADMIN, c);
+        int aversion = checkAndIncVersion(n.aversion(), r.getVersion());
+        tree.setAcl(r.getPath(), fixed, aversion);
+        return new SetACLResponse(n.stat());
+    }
+
+    private MultiResponse.Result check(Ctx c, CheckVersionRequest r) {
+        checkSession(c);
+        validatePath(r.getPath());
+        DataNode n = node(r.getPath());
+        checkAcl(n.acl(), Perms.READ, c);
+        checkAndIncVersion(n.version(), r.getVersion());
+        return new MultiResponse.Result(OpCode.CHECK, null);
+    }
+
+    /** The multi result list when op {@code failed} failed with {@code err}: OK before, -2 after. */
+    static List<MultiResponse.Result> failedResults(int size, int failed, int err) {
+        List<MultiResponse.Result> out = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            int code = i < failed ? ErrorCode.OK.code()
+                    : i == failed ? err : ErrorCode.RUNTIMEINCONSISTENCY.code();
+            out.add(MultiResponse.Result.error(code));
+        }
+        return out;
+    }
+}
