@@ -1,0 +1,427 @@
+package io.canopy.node.server;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+
+import org.apache.jute.Record;
+import org.apache.zookeeper.data.Id;
+import org.apache.zookeeper.proto.AuthPacket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.canopy.core.TxnOutcome;
+import io.canopy.core.txn.Txn;
+import io.canopy.node.server.RequestCodec.Kind;
+import io.canopy.protocol.ErrorCode;
+import io.canopy.protocol.OpCode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+
+/**
+ * One client connection and, once the handshake is done, its session's request pipeline.
+ *
+ * <p><b>Ordering.</b> Replies leave in request order: requests wait in {@link #pipeline} until they are answered
+ * and every earlier one has left. Writes are proposed at once (pipelined) and answered by the apply thread; reads
+ * run when they reach the head, under the service's read lock. A write is held back (not proposed) while an
+ * earlier read or sync of the session is unanswered: otherwise apply could run the later write before the read
+ * executes, and the read would see its own future. Everything that leaves goes through one {@link Outbox}, and
+ * every enqueue happens under this object's monitor while the caller holds the service's read or write lock, so
+ * an event enqueued by apply always precedes the reply of any read that could see its change.
+ *
+ * <p><b>Threads.</b> Frames arrive on the channel's event loop; write outcomes arrive on the apply thread; sync
+ * barriers complete on the log's threads. Lock order: service read/write lock, then this monitor, then the
+ * watch registry's lock.
+ */
+public final class ClientConnection {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
+    /** Beyond this many queued requests the connection stops reading until the backlog halves. */
+    static final int MAX_QUEUED = 1000;
+
+    enum Phase { AWAITING_CONNECT, CONNECTING, ESTABLISHED, CLOSED }
+
+    private final CoordinatorService service;
+    private final Channel channel;
+    private final String remoteIp;
+    private final Outbox outbox;
+    private final List<Id> identities = new CopyOnWriteArrayList<>();
+    private final ConnectionStats stats = new ConnectionStats();
+
+    // Guarded by this.
+    private Phase phase = Phase.AWAITING_CONNECT;
+    private volatile long sessionId;
+    private volatile int timeoutMillis;
+    private final ArrayDeque<PendingRequest> pipeline = new ArrayDeque<>();
+    private final ArrayDeque<PendingRequest> held = new ArrayDeque<>();
+    private int unansweredNonWrites;
+    private boolean closing;
+    private boolean drainScheduled;
+
+    ClientConnection(CoordinatorService service, Channel channel) {
+        this.service = service;
+        this.channel = channel;
+        this.remoteIp = channel.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+                ? a.getAddress().getHostAddress() : "0.0.0.0";
+        this.outbox = new Outbox(channel, this, service.stats(), stats);
+        identities.add(new Id("ip", remoteIp));
+    }
+
+    public long sessionId() {
+        return sessionId;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    String remoteIp() {
+        return remoteIp;
+    }
+
+    List<Id> identities() {
+        return identities;
+    }
+
+    /** Entry point for every complete frame read from the channel (event loop thread). */
+    public void receive(ByteBuf frame) {
+        byte[] bytes = ByteBufUtil.getBytes(frame);
+        service.stats().packetReceived();
+        Phase current;
+        synchronized (this) {
+            stats.received++;
+            current = phase;
+            if (current == Phase.CLOSED || closing) {
+                return;
+            }
+            if (current == Phase.AWAITING_CONNECT) {
+                phase = Phase.CONNECTING;
+            }
+        }
+        if (current == Phase.AWAITING_CONNECT) {
+            service.handshake().connect(this, bytes);
+            return;
+        }
+        if (bytes.length < 8) {
+            closeNow("request shorter than its header (" + bytes.length + " bytes)");
+            return;
+        }
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        int xid = buf.getInt(0);
+        int type = buf.getInt(4);
+        byte[] body = Arrays.copyOfRange(bytes, 8, bytes.length);
+        PendingRequest request;
+        try {
+            request = parse(xid, type, body);
+        } catch (RequestCodec.MalformedRequestException e) {
+            closeNow(e.getMessage());
+            return;
+        }
+        if (sessionId != 0) {
+            service.touch(sessionId);
+        }
+        synchronized (this) {
+            if (phase == Phase.CONNECTING || !held.isEmpty() || mustHold(request)) {
+                held.add(request);
+                updateReading();
+                return;
+            }
+        }
+        dispatch(request);
+    }
+
+    private PendingRequest parse(int xid, int type, byte[] body) throws RequestCodec.MalformedRequestException {
+        Kind kind = RequestCodec.kind(type);
+        Record record = kind == Kind.UNKNOWN || kind == Kind.SASL ? null : RequestCodec.decode(type, body);
+        return new PendingRequest(xid, type, kind, record, body, System.nanoTime());
+    }
+
+    /** Whether proposing this request now could let it overtake an earlier read or sync (guarded by this). */
+    private boolean mustHold(PendingRequest request) {
+        return request.kind == Kind.WRITE && unansweredNonWrites > 0;
+    }
+
+    /** Starts a request whose turn has come: propose it, run it, or answer it (event loop thread). */
+    private void dispatch(PendingRequest request) {
+        request.identities = List.copyOf(identities);
+        switch (request.kind) {
+            case AUTH -> authenticate(request);
+            case SASL -> answerAndClose(request, ErrorCode.AUTHFAILED);
+            case UNKNOWN -> {
+                LOG.warn("Session 0x{}: unknown request type {}; answering UNIMPLEMENTED and closing",
+                        Long.toHexString(sessionId), request.type);
+                answerAndClose(request, ErrorCode.UNIMPLEMENTED);
+            }
+            case WRITE -> propose(request);
+            case READ -> {
+                enqueue(request);
+                drainNow();
+            }
+            case SYNC -> {
+                enqueue(request);
+                service.txnLog().sync().whenComplete((ok, error) -> {
+                    if (error != null) {
+                        closeNow("sync barrier failed: " + error);
+                        return;
+                    }
+                    synchronized (this) {
+                        request.barrierPassed = true;
+                    }
+                    scheduleDrain();
+                });
+            }
+        }
+    }
+
+    private void propose(PendingRequest request) {
+        enqueue(request);
+        Txn txn = new Txn(sessionId, request.xid, request.type, request.body, request.identities,
+                service.nodeId(), service.nextOriginSeq());
+        service.propose(txn, outcome -> writeApplied(request, outcome),
+                () -> closeNow("proposal of " + OpCode.name(request.type) + " failed"));
+    }
+
+    private synchronized void enqueue(PendingRequest request) {
+        pipeline.add(request);
+        if (request.kind != Kind.WRITE) {
+            unansweredNonWrites++;
+        }
+        updateReading();
+    }
+
+    /** Replies {@code err} in turn, then closes: ZooKeeper's answer to an unknown opcode or a SASL packet. */
+    private void answerAndClose(PendingRequest request, ErrorCode err) {
+        synchronized (this) {
+            request.reply = Frames.reply(request.xid, -1, err.code(), null);
+            request.closeAfter = true;
+            closing = true;
+            held.clear();
+            pipeline.add(request);
+            advance(false);
+        }
+        scheduleDrain(); // earlier reads may still be waiting to run before this reply can leave
+    }
+
+    /** addAuth is answered on receipt, outside the pipeline (the client matches xid -4 separately). */
+    private void authenticate(PendingRequest request) {
+        AuthPacket packet = (AuthPacket) request.record;
+        List<Id> proven = service.authenticator().authenticate(packet.getScheme(), packet.getAuth(), remoteIp);
+        synchronized (this) {
+            if (proven == null) {
+                LOG.warn("Session 0x{}: authentication failed for scheme {}; closing", Long.toHexString(sessionId),
+                        packet.getScheme());
+                outbox.add(Frames.reply(request.xid, 0, ErrorCode.AUTHFAILED.code(), null));
+                closing = true;
+                held.clear();
+                outbox.closeAfterFlush();
+                return;
+            }
+            for (Id id : proven) {
+                if (!identities.contains(id)) {
+                    identities.add(id);
+                }
+            }
+            outbox.add(Frames.reply(request.xid, 0, ErrorCode.OK.code(), null));
+        }
+    }
+
+    /** The apply thread delivers the outcome of one of this connection's writes. */
+    void writeApplied(PendingRequest request, TxnOutcome outcome) {
+        synchronized (this) {
+            if (phase == Phase.CLOSED) {
+                return;
+            }
+            request.reply = Frames.reply(request.xid, outcome.zxid(), outcome.err(), outcome.response());
+            request.closeAfter = outcome.closedSessionId() == sessionId && sessionId != 0;
+            stats.lastZxid = outcome.zxid();
+            advance(false);
+            PendingRequest head = pipeline.peek();
+            if ((head != null && head.executable()) || !held.isEmpty()) {
+                scheduleDrain();
+            }
+        }
+    }
+
+    /**
+     * Answers the pipeline's head as long as it can: queued replies leave; when {@code execute} is set (the
+     * caller holds the service's read lock) reads and passed syncs run. Guarded by this.
+     */
+    private void advance(boolean execute) {
+        PendingRequest head;
+        while ((head = pipeline.peek()) != null) {
+            if (head.reply == null) {
+                if (!execute || !head.executable()) {
+                    break;
+                }
+                head.reply = service.executor().execute(this, head);
+            }
+            pipeline.poll();
+            if (head.kind != Kind.WRITE && head.kind != Kind.UNKNOWN && head.kind != Kind.SASL) {
+                unansweredNonWrites--;
+            }
+            outbox.add(head.reply);
+            stats.answered(head, service.stats());
+            if (head.closeAfter) {
+                closing = true;
+                pipeline.clear();
+                held.clear();
+                outbox.closeAfterFlush();
+                return;
+            }
+        }
+        updateReading();
+    }
+
+    /** Runs executable heads under the read lock (event loop thread). */
+    private void drainNow() {
+        service.readLock().lock();
+        try {
+            synchronized (this) {
+                if (phase != Phase.CLOSED) {
+                    advance(true);
+                }
+            }
+        } finally {
+            service.readLock().unlock();
+        }
+    }
+
+    /** Lets requests held back by an earlier read, sync or the handshake go, in order (event loop thread). */
+    private void releaseHeld() {
+        while (true) {
+            PendingRequest next;
+            synchronized (this) {
+                next = held.peek();
+                if (phase != Phase.ESTABLISHED || closing || next == null || mustHold(next)) {
+                    return;
+                }
+                held.poll();
+            }
+            dispatch(next);
+        }
+    }
+
+    /** Drains and releases on the event loop; callable from any thread. */
+    void scheduleDrain() {
+        synchronized (this) {
+            if (drainScheduled || phase == Phase.CLOSED) {
+                return;
+            }
+            drainScheduled = true;
+        }
+        try {
+            channel.eventLoop().execute(() -> {
+                synchronized (this) {
+                    drainScheduled = false;
+                }
+                drainNow();
+                releaseHeld();
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debug("event loop shut down; drain of 0x{} dropped", Long.toHexString(sessionId));
+        }
+    }
+
+    /**
+     * Reading pauses while too many requests are queued or while the client does not read its replies (the
+     * channel is over its write high-water mark), so a misbehaving client cannot make the server buffer without
+     * bound. Guarded by this.
+     */
+    private void updateReading() {
+        int queued = pipeline.size() + held.size();
+        boolean reading = channel.config().isAutoRead();
+        if (reading && (queued >= MAX_QUEUED || !channel.isWritable())) {
+            channel.config().setAutoRead(false);
+        } else if (!reading && queued < MAX_QUEUED / 2 && channel.isWritable()) {
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    /** The channel's writability changed (event loop thread). */
+    public void writabilityChanged() {
+        synchronized (this) {
+            if (phase != Phase.CLOSED) {
+                updateReading();
+            }
+        }
+    }
+
+    /** The handshake succeeded: answer it and start serving what the client already sent. */
+    void established(long id, int timeout, byte[] password) {
+        synchronized (this) {
+            if (phase == Phase.CLOSED) {
+                return;
+            }
+            sessionId = id;
+            timeoutMillis = timeout;
+            phase = Phase.ESTABLISHED;
+            stats.establishedAt = System.currentTimeMillis();
+            outbox.add(Frames.connectResponse(timeout, id, password));
+            if (!held.isEmpty()) {
+                scheduleDrain();
+            }
+        }
+    }
+
+    /** The session cannot be resumed: answer with session 0, which the client reports as expired, then close. */
+    void refuseSession() {
+        synchronized (this) {
+            closing = true;
+            held.clear();
+            outbox.add(Frames.connectResponse(0, 0, new byte[16]));
+            outbox.closeAfterFlush();
+        }
+    }
+
+    /** A watch notification, queued by the apply thread (under the write lock) or by setWatches. */
+    void sendEvent(byte[] frame) {
+        synchronized (this) {
+            if (phase != Phase.CLOSED && !closing) {
+                outbox.add(frame);
+            }
+        }
+    }
+
+    /** The session was closed or expired: close once what is queued has been sent. */
+    void sessionClosed() {
+        synchronized (this) {
+            if (pipeline.stream().anyMatch(p -> p.closeAfter)) {
+                return; // its own closeSession: closes once that reply has left, in order
+            }
+            closing = true;
+            held.clear();
+            outbox.closeAfterFlush();
+        }
+    }
+
+    /** Closes at once (malformed input, failed proposal, replaced by a newer connection of the session). */
+    public void closeNow(String reason) {
+        LOG.info("Closing connection from {} (session 0x{}): {}", channel.remoteAddress(),
+                Long.toHexString(sessionId), reason);
+        synchronized (this) {
+            closing = true;
+        }
+        channel.close();
+    }
+
+    /** The channel is gone (event loop thread): forget everything queued; the session lives on until expiry. */
+    public void channelClosed() {
+        synchronized (this) {
+            phase = Phase.CLOSED;
+            pipeline.clear();
+            held.clear();
+            outbox.clear();
+        }
+        service.connectionClosed(this);
+    }
+
+    synchronized ConnectionInfo info() {
+        return stats.info(String.valueOf(channel.remoteAddress()), sessionId, timeoutMillis,
+                pipeline.size() + held.size());
+    }
+
+}

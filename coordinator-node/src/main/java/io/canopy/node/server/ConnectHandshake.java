@@ -1,0 +1,122 @@
+package io.canopy.node.server;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.canopy.core.SessionInfo;
+import io.canopy.core.txn.Txn;
+import io.canopy.protocol.BoundedInputArchive;
+
+/**
+ * The first frame of a connection: ZooKeeper's ConnectRequest. A new session is proposed to the log and answered
+ * once applied (so every replica knows it before the client can use it); an existing one is resumed from the
+ * replicated session table if its password matches. The client's trailing readOnly byte is optional (old
+ * clients omit it), so the request is read field by field rather than as the 3.9 record.
+ */
+final class ConnectHandshake {
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectHandshake.class);
+
+    /** The fields of a ConnectRequest that matter here. */
+    record Request(long lastZxidSeen, int timeoutMillis, long sessionId, byte[] password) {
+    }
+
+    private final CoordinatorService service;
+    private final ServerSettings settings;
+    private final SessionIds ids;
+
+    ConnectHandshake(CoordinatorService service, ServerSettings settings, SessionIds ids) {
+        this.service = service;
+        this.settings = settings;
+        this.ids = ids;
+    }
+
+    static Request parse(byte[] frame) throws IOException {
+        BoundedInputArchive in = new BoundedInputArchive(frame);
+        in.readInt("protocolVersion");
+        long lastZxidSeen = in.readLong("lastZxidSeen");
+        int timeout = in.readInt("timeOut");
+        long sessionId = in.readLong("sessionId");
+        byte[] password = in.readBuffer("passwd");
+        return new Request(lastZxidSeen, timeout, sessionId, password == null ? new byte[0] : password);
+    }
+
+    void connect(ClientConnection connection, byte[] frame) {
+        Request request;
+        try {
+            request = parse(frame);
+        } catch (IOException | RuntimeException e) {
+            connection.closeNow("malformed connect request: " + e);
+            return;
+        }
+        long ourZxid = service.lastZxid();
+        if (request.lastZxidSeen() > ourZxid) {
+            connection.closeNow("refusing session request: client has seen zxid 0x"
+                    + Long.toHexString(request.lastZxidSeen()) + ", our last zxid is 0x" + Long.toHexString(ourZxid)
+                    + "; client must try another server");
+            return;
+        }
+        if (request.sessionId() == 0) {
+            createSession(connection, negotiate(request.timeoutMillis()));
+        } else {
+            resumeSession(connection, request);
+        }
+    }
+
+    private int negotiate(int requested) {
+        int min = (int) settings.minSessionTimeout().toMillis();
+        int max = (int) settings.maxSessionTimeout().toMillis();
+        return Math.max(min, Math.min(max, requested));
+    }
+
+    private void createSession(ClientConnection connection, int timeout) {
+        long sessionId = ids.nextId();
+        byte[] password = ids.newPassword();
+        Txn txn = InternalTxns.createSession(sessionId, timeout, password, List.copyOf(connection.identities()),
+                service.nodeId(), service.nextOriginSeq());
+        service.propose(txn, outcome -> {
+            if (outcome.err() != 0) {
+                connection.closeNow("session creation failed with error " + outcome.err());
+                return;
+            }
+            service.attach(connection, sessionId);
+            connection.established(sessionId, timeout, password);
+        }, () -> connection.closeNow("session creation could not be committed"));
+    }
+
+    /** A session without a connection, for the REST layer: created like any other, through the log. */
+    void openDetachedSession(int requestedTimeout, java.util.concurrent.CompletableFuture<Long> result) {
+        long sessionId = ids.nextId();
+        Txn txn = InternalTxns.createSession(sessionId, negotiate(requestedTimeout), ids.newPassword(), List.of(),
+                service.nodeId(), service.nextOriginSeq());
+        service.propose(txn, outcome -> {
+            if (outcome.err() == 0) {
+                result.complete(sessionId);
+            } else {
+                result.completeExceptionally(new IllegalStateException("session creation failed: " + outcome.err()));
+            }
+        }, () -> result.completeExceptionally(new IllegalStateException("session creation not committed")));
+    }
+
+    /** Checked and attached under the read lock, so a concurrent expiry either precedes (refused) or follows. */
+    private void resumeSession(ClientConnection connection, Request request) {
+        service.readLock().lock();
+        try {
+            SessionInfo session = service.state().session(request.sessionId());
+            if (session == null || !Arrays.equals(session.password(), request.password())) {
+                LOG.info("Refusing to resume session 0x{} from {}: {}", Long.toHexString(request.sessionId()),
+                        connection.channel().remoteAddress(), session == null ? "no such session" : "wrong password");
+                connection.refuseSession();
+                return;
+            }
+            service.attach(connection, session.sessionId());
+            connection.established(session.sessionId(), session.timeoutMillis(), session.password());
+        } finally {
+            service.readLock().unlock();
+        }
+        service.touch(request.sessionId());
+    }
+}

@@ -1,0 +1,137 @@
+package io.canopy.node.server;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.canopy.core.SessionInfo;
+import io.canopy.core.txn.Txn;
+
+/**
+ * What only the leader does, on one scheduled thread: expire sessions that went silent (proposing closeSession,
+ * whose apply removes their ephemerals everywhere) and propose the clean-up of empty containers and expired TTL
+ * nodes. Both are decisions taken from a clock, so they are taken once, by the leader, and logged; apply stays
+ * deterministic.
+ */
+final class LeaderDuties {
+    private static final Logger LOG = LoggerFactory.getLogger(LeaderDuties.class);
+    /** ZooKeeper's default znode.container.maxPerMinute is 10000; one pass reaps at most this many. */
+    static final int MAX_REAP_PER_PASS = 1000;
+
+    /** What the duties need from the service. */
+    interface Host {
+        Collection<SessionInfo> liveSessions();
+
+        List<String> reapCandidates(long nowMillis, int max);
+
+        int nodeId();
+
+        long nextOriginSeq();
+
+        /** Proposes without a waiting client; {@code onFailure} runs if the outcome is unknown. */
+        void proposeInternal(Txn txn, Runnable onFailure);
+    }
+
+    private final Host host;
+    private final Clock clock;
+    private final Duration expiryCheckInterval;
+    private final Duration reapInterval;
+    private final SessionExpiryTracker tracker;
+    private volatile boolean leader;
+    private ScheduledExecutorService scheduler;
+
+    LeaderDuties(Host host, Clock clock, ServerSettings settings) {
+        this.host = host;
+        this.clock = clock;
+        this.tracker = new SessionExpiryTracker(clock);
+        long tick = Math.max(10, settings.tickTime().toMillis() / 2);
+        this.expiryCheckInterval = Duration.ofMillis(tick);
+        this.reapInterval = settings.containerCheckInterval();
+    }
+
+    synchronized void start() {
+        if (scheduler != null) {
+            return;
+        }
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "canopy-leader-duties");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.scheduleWithFixedDelay(this::expireSessions, expiryCheckInterval.toMillis(),
+                expiryCheckInterval.toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::reap, reapInterval.toMillis(), reapInterval.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    synchronized void stop() {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+            scheduler = null;
+        }
+    }
+
+    /** A new leader cannot know when sessions were last heard from: every session gets a full timeout. */
+    void leadershipChanged(boolean nowLeader) {
+        if (nowLeader) {
+            tracker.reset(host.liveSessions());
+        }
+        leader = nowLeader;
+        LOG.info("Leader duties (session expiry, container/TTL clean-up) {}", nowLeader ? "active" : "inactive");
+    }
+
+    boolean isLeader() {
+        return leader;
+    }
+
+    void touch(long sessionId) {
+        tracker.touch(sessionId);
+    }
+
+    /** A session was created (on any node): tracked from now on. */
+    void track(long sessionId, int timeoutMillis) {
+        tracker.track(sessionId, timeoutMillis);
+    }
+
+    void forget(long sessionId) {
+        tracker.remove(sessionId);
+    }
+
+    void expireSessions() {
+        if (!leader) {
+            return;
+        }
+        try {
+            for (long sessionId : tracker.takeExpired()) {
+                LOG.info("Expiring session 0x{}", Long.toHexString(sessionId));
+                host.proposeInternal(InternalTxns.expireSession(sessionId, host.nodeId(), host.nextOriginSeq()),
+                        () -> tracker.retry(sessionId));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Session expiry pass failed", e);
+        }
+    }
+
+    void reap() {
+        if (!leader) {
+            return;
+        }
+        try {
+            List<String> candidates = host.reapCandidates(clock.millis(), MAX_REAP_PER_PASS);
+            if (!candidates.isEmpty()) {
+                LOG.debug("Proposing clean-up of {} container/TTL nodes", candidates.size());
+                host.proposeInternal(InternalTxns.reap(candidates, host.nodeId(), host.nextOriginSeq()), () -> { });
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Container/TTL clean-up pass failed", e);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.canopy.node.server;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+
+import io.canopy.core.txn.Batch;
+import io.canopy.core.txn.BatchCodec;
+import io.canopy.core.txn.Txn;
+import io.canopy.node.replication.StateMachineApplier;
+import io.canopy.node.replication.TxnLog;
+
+/**
+ * A single-node log without Ratis: proposals are batched and applied on one thread with increasing log indexes
+ * (with occasional gaps, as Ratis metadata entries leave). For tests of the server.
+ */
+public final class InMemoryTxnLog implements TxnLog, AutoCloseable {
+    private record Item(Txn txn, CompletableFuture<Void> done) {
+    }
+
+    private final int nodeId;
+    private final Clock clock;
+    private final LinkedBlockingQueue<Item> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile StateMachineApplier applier;
+    private volatile boolean failing;
+    private volatile boolean running = true;
+    private long index;
+
+    public InMemoryTxnLog(int nodeId, Clock clock) {
+        this.nodeId = nodeId;
+        this.clock = clock;
+        this.thread = new Thread(this::run, "in-memory-log-" + nodeId);
+        this.thread.setDaemon(true);
+    }
+
+    public void start(StateMachineApplier applier) {
+        this.applier = applier;
+        thread.start();
+    }
+
+    /** While set, every proposal fails as if there were no quorum. */
+    public void failProposals(boolean fail) {
+        this.failing = fail;
+    }
+
+    @Override
+    public synchronized CompletableFuture<Void> propose(Txn txn) {
+        if (failing || !running) {
+            return CompletableFuture.failedFuture(new IOException("no quorum (test)"));
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        queue.add(new Item(txn, done));
+        return done;
+    }
+
+    @Override
+    public synchronized CompletableFuture<Void> sync() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        queue.add(new Item(null, done));
+        return done;
+    }
+
+    @Override
+    public boolean isLeader() {
+        return true;
+    }
+
+    @Override
+    public int nodeId() {
+        return nodeId;
+    }
+
+    private void run() {
+        while (running) {
+            List<Item> items = new ArrayList<>();
+            try {
+                items.add(queue.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            queue.drainTo(items, 99);
+            List<Txn> txns = new ArrayList<>();
+            for (Item item : items) {
+                if (item.txn() != null) {
+                    txns.add(item.txn());
+                }
+            }
+            Throwable failure = null;
+            if (!txns.isEmpty()) {
+                index += index % 7 == 6 ? 2 : 1;
+                try {
+                    applier.apply(index, BatchCodec.encode(new Batch(clock.millis(), txns)));
+                } catch (RuntimeException e) {
+                    failure = e;
+                }
+            }
+            for (Item item : items) {
+                if (failure == null) {
+                    item.done().complete(null);
+                } else {
+                    item.done().completeExceptionally(failure);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        Item item;
+        while ((item = queue.poll()) != null) {
+            item.done().completeExceptionally(new IOException("log closed"));
+        }
+    }
+}
