@@ -23,14 +23,16 @@ public final class NodeProcess implements AutoCloseable {
     private final Path dataDir;
     private final int clientPort;
     private final int httpPort;
+    private final int peerPort;
     private final List<String> extraArgs;
     private final Path logFile;
     private Process process;
 
-    private NodeProcess(Path dataDir, int clientPort, int httpPort, List<String> extraArgs) {
+    private NodeProcess(Path dataDir, int clientPort, int httpPort, int peerPort, List<String> extraArgs) {
         this.dataDir = dataDir;
         this.clientPort = clientPort;
         this.httpPort = httpPort;
+        this.peerPort = peerPort;
         this.extraArgs = List.copyOf(extraArgs);
         this.logFile = Path.of(System.getProperty("canopy.it.logs", "target/it-logs"))
                 .resolve("node-" + clientPort + ".log");
@@ -38,7 +40,7 @@ public final class NodeProcess implements AutoCloseable {
 
     /** Starts a standalone node on free ports and waits until it serves clients. */
     public static NodeProcess startStandalone(Path dataDir, String... extraArgs) throws IOException {
-        NodeProcess node = new NodeProcess(dataDir, freePort(), freePort(), List.of(extraArgs));
+        NodeProcess node = new NodeProcess(dataDir, freePort(), freePort(), freePort(), List.of(extraArgs));
         node.start();
         return node;
     }
@@ -70,7 +72,7 @@ public final class NodeProcess implements AutoCloseable {
                 "--canopy.data-dir=" + dataDir.toAbsolutePath(),
                 "--canopy.client-port=" + clientPort,
                 "--canopy.client-address=127.0.0.1",
-                "--canopy.peer-port=" + freePort(),
+                "--canopy.peer-port=" + peerPort,
                 "--server.address=127.0.0.1",
                 "--server.port=" + httpPort));
         cmd.addAll(extraArgs);
