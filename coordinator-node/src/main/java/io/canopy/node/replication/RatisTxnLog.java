@@ -49,24 +49,24 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
     private final ReplicationSettings settings;
     private final RaftGroup group;
     private final RaftPeerId selfId;
-    private final CanopyStateMachine stateMachine;
+    private final Clock clock;
     private final AppliedIndexWaiter applied = new AppliedIndexWaiter();
     private final TxnBatcher batcher;
     private final ClientId localClientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private final AtomicBoolean leaderReady = new AtomicBoolean();
-    private final StateMachineApplier applier;
 
+    private volatile StateMachineApplier applier;
     private volatile RaftServer server;
     private volatile RaftClient remoteClient;
 
-    public RatisTxnLog(ReplicationSettings settings, StateMachineApplier applier, Clock clock) {
+    /** The applier is bound at {@link #start}: the server that implements it also proposes through this log. */
+    public RatisTxnLog(ReplicationSettings settings, Clock clock) {
         this.settings = settings;
-        this.applier = applier;
+        this.clock = clock;
         this.selfId = peerId(settings.nodeId());
         this.group = RaftGroup.valueOf(groupId(settings.clusterName()),
                 settings.members().stream().map(RatisTxnLog::peer).toList());
-        this.stateMachine = new CanopyStateMachine(applier, applied, clock, this::onLeadership);
         this.batcher = new TxnBatcher(this::submitEntry, clock, settings.batchMaxOps(), settings.batchMaxBytes(),
                 settings.maxInFlightBatches());
     }
@@ -84,12 +84,14 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         return RaftPeer.newBuilder().setId(peerId(m.id())).setAddress(m.peerAddress()).build();
     }
 
-    public void start() throws IOException {
+    /** Recovers the log and latest snapshot into {@code applier}, then joins the group. */
+    public void start(StateMachineApplier applier) throws IOException {
+        this.applier = applier;
         RaftProperties properties = raftProperties(settings);
         server = RaftServer.newBuilder()
                 .setServerId(selfId)
                 .setGroup(group)
-                .setStateMachine(stateMachine)
+                .setStateMachine(new CanopyStateMachine(applier, applied, clock, this::onLeadership))
                 .setProperties(properties)
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();

@@ -100,8 +100,8 @@ class RatisTxnLogTest {
     }
 
     private static RatisTxnLog started(ReplicationSettings s, StateMachineApplier a) throws Exception {
-        RatisTxnLog log = new RatisTxnLog(s, a, Clock.systemUTC());
-        log.start();
+        RatisTxnLog log = new RatisTxnLog(s, Clock.systemUTC());
+        log.start(a);
         assertThat(log.awaitLeader(Duration.ofSeconds(20))).as("a single member elects itself").isTrue();
         return log;
     }
