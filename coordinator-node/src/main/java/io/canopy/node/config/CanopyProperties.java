@@ -1,0 +1,326 @@
+package io.canopy.node.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Every setting of a Canopy node ({@code canopy.*}), with its default. The configuration processor turns the
+ * javadoc of each field into IDE metadata; README.md's configuration reference lists the same keys.
+ */
+@ConfigurationProperties(prefix = "canopy")
+public class CanopyProperties {
+
+    /** Where the Raft log and snapshots live. Relative paths resolve against the working directory. */
+    private Path dataDir = Path.of("data");
+
+    /** This node's id in {@code canopy.cluster.members}. A standalone node is member 1. */
+    private int nodeId = 1;
+
+    /** Port of the ZooKeeper-protocol client listener (ZooKeeper's clientPort). */
+    private int clientPort = 2181;
+
+    /** Address the client listener binds to (ZooKeeper's clientPortAddress). */
+    private String clientAddress = "0.0.0.0";
+
+    /** Port of the Raft peer listener of a standalone node; defaults to client port + 7000 (2181 gives 9181). */
+    private Integer peerPort;
+
+    private final Cluster cluster = new Cluster();
+    private final Session session = new Session();
+    private final Limits limits = new Limits();
+    private final Security security = new Security();
+    private final Raft raft = new Raft();
+    private final Snapshot snapshot = new Snapshot();
+
+    /**
+     * Four-letter words answered on the client port. ZooKeeper 3.9 allows only srvr by default; Canopy allows
+     * the read-only ones operators' scripts use.
+     */
+    private Set<String> fourLetterWords = Set.of("ruok", "srvr", "stat", "conf", "cons", "mntr", "wchs", "wchc",
+            "wchp", "envi", "isro", "dirs", "dump");
+
+    /** How often the leader deletes empty container nodes and expired TTL nodes (znode.container.checkIntervalMs). */
+    private Duration containerCheckInterval = Duration.ofSeconds(60);
+
+    public static class Cluster {
+        /** Name of the Raft group; nodes of one cluster must agree on it. */
+        private String name = "canopy";
+
+        /**
+         * The voting members, {@code id=host:clientPort:peerPort} separated by commas, e.g.
+         * {@code 1=127.0.0.1:2181:9181,2=127.0.0.1:2182:9182,3=127.0.0.1:2183:9183}. Empty: a standalone node.
+         */
+        private List<String> members = new ArrayList<>();
+
+        public String getName() {
+            return name;
+        }
+
+        public void setName(String name) {
+            this.name = name;
+        }
+
+        public List<String> getMembers() {
+            return members;
+        }
+
+        public void setMembers(List<String> members) {
+            this.members = members;
+        }
+    }
+
+    public static class Session {
+        /** ZooKeeper's tickTime: the unit of session timeouts. */
+        private Duration tickTime = Duration.ofSeconds(2);
+        /** Smallest session timeout granted (default 2 × tick time). */
+        private Duration minTimeout;
+        /** Largest session timeout granted (default 20 × tick time). */
+        private Duration maxTimeout;
+
+        public Duration getTickTime() {
+            return tickTime;
+        }
+
+        public void setTickTime(Duration tickTime) {
+            this.tickTime = tickTime;
+        }
+
+        public Duration getMinTimeout() {
+            return minTimeout != null ? minTimeout : tickTime.multipliedBy(2);
+        }
+
+        public void setMinTimeout(Duration minTimeout) {
+            this.minTimeout = minTimeout;
+        }
+
+        public Duration getMaxTimeout() {
+            return maxTimeout != null ? maxTimeout : tickTime.multipliedBy(20);
+        }
+
+        public void setMaxTimeout(Duration maxTimeout) {
+            this.maxTimeout = maxTimeout;
+        }
+    }
+
+    public static class Limits {
+        /** Largest frame a client may send, ZooKeeper's jute.maxbuffer (default 1 MiB). */
+        private DataSize maxPacketSize = DataSize.ofMegabytes(1);
+        /** Concurrent connections allowed from one client address, ZooKeeper's maxClientCnxns (0: no limit). */
+        private int maxClientConnections = 60;
+
+        public DataSize getMaxPacketSize() {
+            return maxPacketSize;
+        }
+
+        public void setMaxPacketSize(DataSize maxPacketSize) {
+            this.maxPacketSize = maxPacketSize;
+        }
+
+        public int getMaxClientConnections() {
+            return maxClientConnections;
+        }
+
+        public void setMaxClientConnections(int maxClientConnections) {
+            this.maxClientConnections = maxClientConnections;
+        }
+    }
+
+    public static class Security {
+        /**
+         * The operator's super-user digest, {@code super:<base64(sha1("super:password"))>}, as ZooKeeper's
+         * zookeeper.DigestAuthenticationProvider.superDigest. A client that authenticates as that user passes
+         * every ACL.
+         */
+        private String superDigest;
+
+        public String getSuperDigest() {
+            return superDigest;
+        }
+
+        public void setSuperDigest(String superDigest) {
+            this.superDigest = superDigest;
+        }
+    }
+
+    public static class Raft {
+        /** Lower bound of the randomized election timeout. */
+        private Duration electionTimeoutMin = Duration.ofSeconds(1);
+        /** Upper bound of the randomized election timeout. */
+        private Duration electionTimeoutMax = Duration.ofSeconds(2);
+        /** How long a write may wait to commit before its client's connection is dropped. */
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        /** Most ZooKeeper transactions in one log entry. */
+        private int batchMaxOps = 1000;
+        /** Most bytes of transactions in one log entry (below Ratis's 4 MB entry limit). */
+        private DataSize batchMaxBytes = DataSize.ofMegabytes(2);
+        /** Log entries in flight at once; while they replicate, the next batch fills. */
+        private int maxInFlightBatches = 2;
+
+        public Duration getElectionTimeoutMin() {
+            return electionTimeoutMin;
+        }
+
+        public void setElectionTimeoutMin(Duration electionTimeoutMin) {
+            this.electionTimeoutMin = electionTimeoutMin;
+        }
+
+        public Duration getElectionTimeoutMax() {
+            return electionTimeoutMax;
+        }
+
+        public void setElectionTimeoutMax(Duration electionTimeoutMax) {
+            this.electionTimeoutMax = electionTimeoutMax;
+        }
+
+        public Duration getRequestTimeout() {
+            return requestTimeout;
+        }
+
+        public void setRequestTimeout(Duration requestTimeout) {
+            this.requestTimeout = requestTimeout;
+        }
+
+        public int getBatchMaxOps() {
+            return batchMaxOps;
+        }
+
+        public void setBatchMaxOps(int batchMaxOps) {
+            this.batchMaxOps = batchMaxOps;
+        }
+
+        public DataSize getBatchMaxBytes() {
+            return batchMaxBytes;
+        }
+
+        public void setBatchMaxBytes(DataSize batchMaxBytes) {
+            this.batchMaxBytes = batchMaxBytes;
+        }
+
+        public int getMaxInFlightBatches() {
+            return maxInFlightBatches;
+        }
+
+        public void setMaxInFlightBatches(int maxInFlightBatches) {
+            this.maxInFlightBatches = maxInFlightBatches;
+        }
+    }
+
+    public static class Snapshot {
+        /** Take a snapshot every this many log entries (each entry holds a batch of transactions). */
+        private long threshold = 10_000;
+        /** Snapshot files kept (ZooKeeper's autopurge.snapRetainCount). */
+        private int retention = 3;
+        /** Log entries kept behind the newest snapshot, so that a lagging follower catches up without one. */
+        private int logRetention = 5_000;
+
+        public long getThreshold() {
+            return threshold;
+        }
+
+        public void setThreshold(long threshold) {
+            this.threshold = threshold;
+        }
+
+        public int getRetention() {
+            return retention;
+        }
+
+        public void setRetention(int retention) {
+            this.retention = retention;
+        }
+
+        public int getLogRetention() {
+            return logRetention;
+        }
+
+        public void setLogRetention(int logRetention) {
+            this.logRetention = logRetention;
+        }
+    }
+
+    public Path getDataDir() {
+        return dataDir;
+    }
+
+    public void setDataDir(Path dataDir) {
+        this.dataDir = dataDir;
+    }
+
+    public int getNodeId() {
+        return nodeId;
+    }
+
+    public void setNodeId(int nodeId) {
+        this.nodeId = nodeId;
+    }
+
+    public int getClientPort() {
+        return clientPort;
+    }
+
+    public void setClientPort(int clientPort) {
+        this.clientPort = clientPort;
+    }
+
+    public String getClientAddress() {
+        return clientAddress;
+    }
+
+    public void setClientAddress(String clientAddress) {
+        this.clientAddress = clientAddress;
+    }
+
+    public Integer getPeerPort() {
+        return peerPort;
+    }
+
+    public void setPeerPort(Integer peerPort) {
+        this.peerPort = peerPort;
+    }
+
+    public Set<String> getFourLetterWords() {
+        return fourLetterWords;
+    }
+
+    public void setFourLetterWords(Set<String> fourLetterWords) {
+        this.fourLetterWords = fourLetterWords;
+    }
+
+    public Duration getContainerCheckInterval() {
+        return containerCheckInterval;
+    }
+
+    public void setContainerCheckInterval(Duration containerCheckInterval) {
+        this.containerCheckInterval = containerCheckInterval;
+    }
+
+    public Cluster getCluster() {
+        return cluster;
+    }
+
+    public Session getSession() {
+        return session;
+    }
+
+    public Limits getLimits() {
+        return limits;
+    }
+
+    public Security getSecurity() {
+        return security;
+    }
+
+    public Raft getRaft() {
+        return raft;
+    }
+
+    public Snapshot getSnapshot() {
+        return snapshot;
+    }
+}

@@ -1,0 +1,57 @@
+package io.canopy.node.config;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import io.canopy.node.replication.ReplicationSettings.Member;
+
+/** Parses {@code canopy.cluster.members} ({@code id=host:clientPort:peerPort,...}) with clear errors. */
+public final class ClusterMembers {
+    private ClusterMembers() {
+    }
+
+    public static List<Member> parse(List<String> entries) {
+        List<Member> members = new ArrayList<>();
+        Set<Integer> ids = new HashSet<>();
+        for (String raw : entries) {
+            String entry = raw.trim();
+            if (entry.isEmpty()) {
+                continue;
+            }
+            Member m = parseOne(entry);
+            if (!ids.add(m.id())) {
+                throw new IllegalArgumentException("canopy.cluster.members lists node id " + m.id() + " twice");
+            }
+            members.add(m);
+        }
+        return members;
+    }
+
+    private static Member parseOne(String entry) {
+        int eq = entry.indexOf('=');
+        String[] parts = eq < 0 ? new String[0] : entry.substring(eq + 1).split(":");
+        if (eq < 1 || parts.length != 3) {
+            throw new IllegalArgumentException("canopy.cluster.members entry '" + entry
+                    + "' is not of the form id=host:clientPort:peerPort (e.g. 1=127.0.0.1:2181:9181)");
+        }
+        try {
+            int id = Integer.parseInt(entry.substring(0, eq).trim());
+            if (id < 1 || id > 255) {
+                throw new IllegalArgumentException("node id must be 1..255 in '" + entry + "'");
+            }
+            return new Member(id, parts[0].trim(), port(parts[1], entry), port(parts[2], entry));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("canopy.cluster.members entry '" + entry + "' has a non-numeric id or port");
+        }
+    }
+
+    private static int port(String s, String entry) {
+        int p = Integer.parseInt(s.trim());
+        if (p < 1 || p > 65535) {
+            throw new IllegalArgumentException("port " + p + " out of range in '" + entry + "'");
+        }
+        return p;
+    }
+}

@@ -1,0 +1,165 @@
+package io.canopy.node.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.canopy.core.txn.Batch;
+import io.canopy.core.txn.BatchCodec;
+import io.canopy.core.txn.Txn;
+
+/** The Ratis adapter alone, with a recording applier: ordering, batching, durability across restart, sync. */
+class RatisTxnLogTest {
+
+    @TempDir
+    Path dir;
+
+    /** Records the (sessionId, cxid) of every applied transaction, in apply order. */
+    static final class RecordingApplier implements StateMachineApplier {
+        final List<long[]> applied = Collections.synchronizedList(new ArrayList<>());
+        volatile long lastIndex;
+        volatile int entries;
+
+        @Override
+        public void apply(long logIndex, byte[] entry) {
+            Batch b = BatchCodec.decode(entry);
+            assertThat(logIndex).isGreaterThan(lastIndex);
+            for (Txn t : b.txns()) {
+                applied.add(new long[] {t.sessionId(), t.cxid()});
+            }
+            entries++;
+            lastIndex = logIndex;
+        }
+
+        @Override
+        public long lastAppliedIndex() {
+            return lastIndex;
+        }
+
+        @Override
+        public void writeSnapshot(OutputStream out) throws IOException {
+            DataOutputStream d = new DataOutputStream(out);
+            d.writeLong(lastIndex);
+            synchronized (applied) {
+                d.writeInt(applied.size());
+                for (long[] a : applied) {
+                    d.writeLong(a[0]);
+                    d.writeLong(a[1]);
+                }
+            }
+            d.flush();
+        }
+
+        @Override
+        public void restoreSnapshot(InputStream in) throws IOException {
+            DataInputStream d = new DataInputStream(in);
+            lastIndex = d.readLong();
+            int n = d.readInt();
+            applied.clear();
+            for (int i = 0; i < n; i++) {
+                applied.add(new long[] {d.readLong(), d.readLong()});
+            }
+        }
+
+        @Override
+        public void leadershipChanged(boolean leader) {
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private ReplicationSettings settings(int peerPort, long snapshotThreshold) {
+        return new ReplicationSettings(1, List.of(new ReplicationSettings.Member(1, "127.0.0.1", 2181, peerPort)),
+                "test", dir.resolve("raft"), Duration.ofMillis(300), Duration.ofMillis(600), Duration.ofSeconds(10),
+                100, 1024 * 1024, 2, snapshotThreshold, 2, 100);
+    }
+
+    private static Txn txn(long session, int cxid, int bodyBytes) {
+        return new Txn(session, cxid, 5, new byte[bodyBytes], List.of(), 1, cxid);
+    }
+
+    private static RatisTxnLog started(ReplicationSettings s, StateMachineApplier a) throws Exception {
+        RatisTxnLog log = new RatisTxnLog(s, Clock.systemUTC());
+        log.start(a);
+        assertThat(log.awaitLeader(Duration.ofSeconds(20))).as("a single member elects itself").isTrue();
+        return log;
+    }
+
+    @Test
+    void batchesConcurrentProposalsKeepingEachSessionsOrderAndSurvivesRestart() throws Exception {
+        int port = freePort();
+        RecordingApplier applier = new RecordingApplier();
+        int sessions = 4;
+        int perSession = 500;
+        try (RatisTxnLog log = started(settings(port, 50), applier)) {
+            List<Thread> threads = new ArrayList<>();
+            List<CompletableFuture<Void>> all = Collections.synchronizedList(new ArrayList<>());
+            for (int s = 1; s <= sessions; s++) {
+                long session = s;
+                Thread t = new Thread(() -> {
+                    for (int i = 0; i < perSession; i++) {
+                        all.add(log.propose(txn(session, i, 100)));
+                    }
+                });
+                t.start();
+                threads.add(t);
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            assertThat(applier.applied).hasSize(sessions * perSession);
+            assertFifoPerSession(applier.applied, sessions);
+            assertThat(log.entriesSubmitted()).as("transactions were batched")
+                    .isLessThan(log.txnsSubmitted());
+            log.sync().get(10, TimeUnit.SECONDS);
+        }
+
+        RecordingApplier recovered = new RecordingApplier();
+        try (RatisTxnLog log = started(settings(port, 50), recovered)) {
+            log.sync().get(10, TimeUnit.SECONDS);
+            assertThat(recovered.applied).as("every acknowledged transaction is back after restart")
+                    .hasSize(sessions * perSession);
+            assertFifoPerSession(recovered.applied, sessions);
+        }
+    }
+
+    private static void assertFifoPerSession(List<long[]> applied, int sessions) {
+        long[] next = new long[sessions + 1];
+        synchronized (applied) {
+            for (long[] a : applied) {
+                assertThat(a[1]).as("session %d applied in submission order", a[0]).isEqualTo(next[(int) a[0]]);
+                next[(int) a[0]]++;
+            }
+        }
+    }
+
+    @Test
+    void rejectsATransactionLargerThanAnEntry() throws Exception {
+        try (RatisTxnLog log = started(settings(freePort(), 1000), new RecordingApplier())) {
+            assertThatThrownBy(() -> log.propose(txn(1, 0, 2 * 1024 * 1024)).get(5, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(IllegalArgumentException.class);
+        }
+    }
+}
