@@ -1,0 +1,106 @@
+package io.canopy.node.config;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+import io.canopy.node.replication.RatisTxnLog;
+import io.canopy.node.replication.ReplicationSettings;
+import io.canopy.node.server.CoordinatorService;
+import io.canopy.node.server.ServerSettings;
+import io.canopy.node.transport.ClientPortServer;
+
+/**
+ * Starts a node in order (recover the log and snapshot, join the Raft group, wait for a leader, then open the
+ * client port) and stops it in reverse (close client connections, then the log, which snapshots on stop).
+ */
+public class CoordinatorNode implements SmartLifecycle {
+    private static final Logger log = LoggerFactory.getLogger(CoordinatorNode.class);
+
+    private final CanopyProperties properties;
+    private final ReplicationSettings replication;
+    private final ServerSettings settings;
+    private final RatisTxnLog txnLog;
+    private final CoordinatorService service;
+    private volatile ClientPortServer clientPort;
+    private volatile boolean running;
+
+    CoordinatorNode(CanopyProperties properties, ReplicationSettings replication, ServerSettings settings,
+                    RatisTxnLog txnLog, CoordinatorService service) {
+        this.properties = properties;
+        this.replication = replication;
+        this.settings = settings;
+        this.txnLog = txnLog;
+        this.service = service;
+    }
+
+    @Override
+    public void start() {
+        long started = System.nanoTime();
+        try {
+            log.info("Canopy node {} starting: data in {}", replication.nodeId(),
+                    properties.getDataDir().toAbsolutePath());
+            service.start();
+            txnLog.start(service);
+            Duration wait = properties.getRaft().getElectionTimeoutMax().multipliedBy(10);
+            if (!txnLog.awaitLeader(wait)) {
+                log.warn("No Raft leader after {}: opening the client port anyway; writes wait for a quorum", wait);
+            }
+            clientPort = new ClientPortServer(
+                    new InetSocketAddress(properties.getClientAddress(), properties.getClientPort()), settings,
+                    service, properties.getFourLetterWords(), properties.getDataDir(), 0);
+            clientPort.start();
+            running = true;
+            log.info("Canopy node {} serving ZooKeeper clients on {}:{} ({}), last zxid 0x{}, started in {} ms",
+                    replication.nodeId(), properties.getClientAddress(), clientPort.port(),
+                    replication.members().size() == 1 ? "standalone" : replication.members().size() + " members",
+                    Long.toHexString(service.lastZxid()), (System.nanoTime() - started) / 1_000_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("Canopy node could not start: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        log.info("Canopy node {} stopping: closing client connections, then snapshotting the log",
+                replication.nodeId());
+        running = false;
+        ClientPortServer server = clientPort;
+        if (server != null) {
+            server.stop();
+        }
+        try {
+            txnLog.close();
+        } catch (Exception e) {
+            log.warn("Closing the Raft log failed: {}", e.toString());
+        }
+        service.close();
+        log.info("Canopy node {} stopped", replication.nodeId());
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Started late and stopped early relative to the web server's phase, so HTTP can report while we start. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE - 1000;
+    }
+
+    public int clientPort() {
+        ClientPortServer server = clientPort;
+        return server == null ? -1 : server.port();
+    }
+
+    public CoordinatorService service() {
+        return service;
+    }
+}
