@@ -27,9 +27,14 @@ final class KeySearch {
     private final int[] prev;
     private final long[] linearized;
     private final long[] zobrist;
+    /** Bit of each op in {@link #linearized}: completed ops first, uncertain ones from word {@link #split}. */
+    private final int[] bit;
+    private final int split;
     private final int[] stackOp;
     private final long[] stackState;
     private final VisitedSet visited = new VisitedSet();
+    private final SpentOps spent;
+    private final long[] canonical;
     private int depth;
     private long setHash;
 
@@ -51,12 +56,19 @@ final class KeySearch {
             prev[e] = e == 0 ? head : e - 1;
         }
         next[head] = entries == 0 ? NIL : 0;
-        this.linearized = new long[(k.ops.length + 63) / 64 + 1];
+        this.split = (k.completedCount + 63) / 64;
+        this.bit = new int[k.ops.length];
+        for (int op = 0; op < bit.length; op++) {
+            bit[op] = op < k.completedCount ? op : split * 64 + op - k.completedCount;
+        }
+        this.linearized = new long[split + (k.ops.length - k.completedCount + 63) / 64];
         this.zobrist = new long[k.ops.length];
         SplittableRandom random = new SplittableRandom(0x5EEDL);
         for (int i = 0; i < zobrist.length; i++) {
             zobrist[i] = random.nextLong();
         }
+        this.spent = SpentOps.of(k);
+        this.canonical = new long[linearized.length];
         this.stackOp = new int[k.ops.length];
         this.stackState = new long[k.ops.length];
     }
@@ -64,7 +76,7 @@ final class KeySearch {
     /** Runs the search; {@code result} tells how it ended. */
     Outcome run() {
         long state = k.initialState;
-        visited.add(linearized, setHash, state);
+        remember(state);
         int entry = next[head];
         long steps = 0;
         while (entry != NIL) {
@@ -88,7 +100,7 @@ final class KeySearch {
             long after = tryStep(state, op);
             if (after != ZnodeModel.ILLEGAL) {
                 flip(op);
-                if (visited.add(linearized, setHash, after)) {
+                if (remember(after)) {
                     stackOp[depth] = op;
                     stackState[depth] = state;
                     depth++;
@@ -102,6 +114,28 @@ final class KeySearch {
             entry = next[entry];
         }
         return Outcome.LINEARIZABLE;
+    }
+
+    /**
+     * Adds the configuration (linearized set, state) to the memo table, false if it was explored already.
+     * Spent uncertain ops are cleared from the set first, as if never linearized: see {@link SpentOps}.
+     */
+    private boolean remember(long state) {
+        long[] mask = spent == null ? null : spent.mask(state);
+        if (mask == null) {
+            return visited.add(linearized, split, setHash, state);
+        }
+        System.arraycopy(linearized, 0, canonical, 0, linearized.length);
+        long hash = setHash;
+        for (int w = 0; w < mask.length; w++) {
+            long clear = linearized[split + w] & mask[w];
+            canonical[split + w] &= ~clear;
+            while (clear != 0) {
+                hash ^= zobrist[k.completedCount + w * 64 + Long.numberOfTrailingZeros(clear)];
+                clear &= clear - 1;
+            }
+        }
+        return visited.add(canonical, split, hash, state);
     }
 
     /** The state after {@code op}, or ILLEGAL when it cannot (or need not) be linearized here. */
@@ -131,11 +165,11 @@ final class KeySearch {
     }
 
     private boolean isLinearized(int op) {
-        return (linearized[op >>> 6] & (1L << op)) != 0;
+        return (linearized[bit[op] >>> 6] & (1L << bit[op])) != 0;
     }
 
     private void flip(int op) {
-        linearized[op >>> 6] ^= 1L << op;
+        linearized[bit[op] >>> 6] ^= 1L << bit[op];
         setHash ^= zobrist[op];
     }
 
@@ -195,12 +229,18 @@ final class KeySearch {
         }
         List<Violation.Candidate> candidates = new ArrayList<>();
         candidates.add(candidate(blocked, state));
+        int idle = 0;
         for (int op : furthestPending) {
-            if (op != blocked && candidates.size() < MAX_CANDIDATES) {
+            if (op == blocked) {
+                continue;
+            }
+            if (k.ops[op].uncertain && ZnodeModel.step(furthestState, k.ops[op]) == furthestState) {
+                idle++;
+            } else if (candidates.size() < MAX_CANDIDATES) {
                 candidates.add(candidate(op, state));
             }
         }
-        return new Violation(k.key, k.ops[blocked].source, state, before, candidates);
+        return new Violation(k.key, k.ops[blocked].source, state, before, candidates, idle);
     }
 
     private Violation.Candidate candidate(int op, RegisterState state) {
@@ -209,8 +249,6 @@ final class KeySearch {
         String why;
         if (after == ZnodeModel.ILLEGAL) {
             why = ZnodeModel.whyNot(state, o);
-        } else if (o.uncertain && after == furthestState) {
-            why = "unknown outcome, would have no effect here";
         } else if (o.uncertain && k.previousTwin[op] >= 0) {
             why = "unknown outcome, same effect as an earlier unknown op";
         } else {

@@ -19,9 +19,11 @@ import java.util.TreeMap;
  * @param state            the register state at that furthest point
  * @param linearizedBefore the last operations (oldest first) of the linearization that reached the state
  * @param candidates       the operations pending there (including {@code blocked}) and why each failed
+ * @param idleUnknown      how many more operations with unknown outcome were pending there but could have no
+ *                         effect in that state (left out of {@code candidates}: they explain nothing)
  */
 public record Violation(String key, Operation blocked, RegisterState state, List<Operation> linearizedBefore,
-                        List<Candidate> candidates) {
+                        List<Candidate> candidates, int idleUnknown) {
 
     /** A pending operation at the stuck point and why it could not be linearized there. */
     public record Candidate(Operation op, String why) {
@@ -63,6 +65,9 @@ public record Violation(String key, Operation blocked, RegisterState state, List
         sb.append("  pending there, none of which leads to a linearization:\n");
         for (Candidate c : candidates) {
             sb.append("    ").append(c.op()).append("\n      -> ").append(c.why()).append('\n');
+        }
+        if (idleUnknown > 0) {
+            sb.append("    (and ").append(idleUnknown).append(" ops with unknown outcome that could not apply there)\n");
         }
         return sb.toString();
     }

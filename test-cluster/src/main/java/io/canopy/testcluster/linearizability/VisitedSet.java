@@ -7,7 +7,8 @@ import java.util.Arrays;
  * reaching the same configuration have the same future, so the second one is cut. Open addressing on a
  * 64-bit hash (the caller's incremental Zobrist hash of the set mixed with the state), and each key stored
  * compactly: the set's bit words minus the leading all-ones words and the trailing zero words, which is
- * small because linearized sets are mostly a dense prefix of the ops in invocation order.
+ * small because linearized sets are mostly a dense prefix of the completed ops in invocation order plus a
+ * few uncertain ops.
  */
 final class VisitedSet {
 
@@ -19,32 +20,43 @@ final class VisitedSet {
         return size;
     }
 
-    /** Adds the configuration; false if it was already there. */
-    boolean add(long[] bits, long setHash, long state) {
+    /**
+     * Adds the configuration; false if it was already there. The set's words are in two regions, the
+     * completed operations' words then, from {@code split}, the uncertain ones': each region is trimmed on
+     * its own, because uncertain operations stay pending for ever and would otherwise keep every key long.
+     */
+    boolean add(long[] bits, int split, long setHash, long state) {
         long h = mix(setHash ^ (state * 0x9E3779B97F4A7C15L));
         if (h == 0) {
             h = 1;
         }
-        int low = 0;
-        while (low < bits.length && bits[low] == -1L) {
-            low++;
+        int lowC = 0;
+        while (lowC < split && bits[lowC] == -1L) {
+            lowC++;
         }
-        int high = bits.length;
-        while (high > low && bits[high - 1] == 0L) {
-            high--;
+        int highC = trimmedEnd(bits, lowC, split);
+        int lowU = split;
+        while (lowU < bits.length && bits[lowU] == 0L) {
+            lowU++;
         }
+        int highU = trimmedEnd(bits, lowU, bits.length);
+        long shape = ((long) lowC << 48) | ((long) highC << 32) | ((long) lowU << 16) | highU;
         int mask = hashes.length - 1;
         int slot = (int) h & mask;
         while (hashes[slot] != 0) {
-            if (hashes[slot] == h && same(keys[slot], bits, state, low, high)) {
+            long[] key = keys[slot];
+            if (hashes[slot] == h && key[0] == state && key[1] == shape
+                    && Arrays.equals(key, 2, 2 + highC - lowC, bits, lowC, highC)
+                    && Arrays.equals(key, 2 + highC - lowC, key.length, bits, lowU, highU)) {
                 return false;
             }
             slot = (slot + 1) & mask;
         }
-        long[] key = new long[2 + high - low];
+        long[] key = new long[2 + highC - lowC + highU - lowU];
         key[0] = state;
-        key[1] = low;
-        System.arraycopy(bits, low, key, 2, high - low);
+        key[1] = shape;
+        System.arraycopy(bits, lowC, key, 2, highC - lowC);
+        System.arraycopy(bits, lowU, key, 2 + highC - lowC, highU - lowU);
         hashes[slot] = h;
         keys[slot] = key;
         if (++size * 2 > hashes.length) {
@@ -53,11 +65,12 @@ final class VisitedSet {
         return true;
     }
 
-    private static boolean same(long[] key, long[] bits, long state, int low, int high) {
-        if (key[0] != state || key[1] != low || key.length != 2 + high - low) {
-            return false;
+    private static int trimmedEnd(long[] bits, int from, int to) {
+        int high = to;
+        while (high > from && bits[high - 1] == 0L) {
+            high--;
         }
-        return Arrays.equals(key, 2, key.length, bits, low, high);
+        return high;
     }
 
     private void grow() {
