@@ -73,7 +73,7 @@ final class KeySearch {
         this.stackState = new long[k.ops.length];
     }
 
-    /** Runs the search; {@code result} tells how it ended. */
+    /** Runs the search to an answer, or to UNKNOWN when the budget runs out. */
     Outcome run() {
         long state = k.initialState;
         remember(state);
