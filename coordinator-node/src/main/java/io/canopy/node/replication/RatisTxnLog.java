@@ -212,6 +212,11 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         }
     }
 
+    @Override
+    public String mode() {
+        return settings.members().size() == 1 ? "standalone" : TxnLog.super.mode();
+    }
+
     /** Whether this node leads and has committed an entry of its term (Ratis's "leader ready"). */
     public boolean isLeaderReady() {
         return leaderReady.get();

@@ -27,6 +27,14 @@ public interface TxnLog {
     /** Whether this node currently leads (and so runs the leader duties: session expiry, clean-up). */
     boolean isLeader();
 
+    /**
+     * This node's role as ZooKeeper's {@code srvr} reports it: {@code standalone} for a one-member group, else
+     * {@code leader} or {@code follower} ({@code observer} for a non-voting member).
+     */
+    default String mode() {
+        return isLeader() ? "leader" : "follower";
+    }
+
     /** This node's id, stamped into the transactions it proposes. */
     int nodeId();
 }

@@ -444,7 +444,7 @@ public final class CoordinatorService implements StateMachineApplier, LeaderDuti
             sessionCount[0] = s.sessions().size();
             return s.stats();
         });
-        return new ServerStatus(isLeader(), zxidAndIndex[0], zxidAndIndex[1], tree.nodeCount(),
+        return new ServerStatus(isLeader(), txnLog.mode(), zxidAndIndex[0], zxidAndIndex[1], tree.nodeCount(),
                 tree.ephemeralCount(), tree.approximateDataSize(), watchCount(), sessionCount[0], connections.size(),
                 proposals.outstanding(), stats.received(), stats.sent(), stats.minLatency(), stats.avgLatency(),
                 stats.maxLatency());

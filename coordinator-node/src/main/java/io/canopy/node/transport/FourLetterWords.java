@@ -90,7 +90,7 @@ public final class FourLetterWords {
     }
 
     private static String mode(ServerStatus s) {
-        return s.leader() ? "leader" : "follower";
+        return s.mode();
     }
 
     private String stat() {
