@@ -231,7 +231,7 @@ public abstract class AbstractWatchConformanceTest extends ConformanceTestBase {
    */
   protected void assertNoMoreEvents(EventRecorder w) throws Exception {
     awaitMarker(watcher);
-    assertThat(w.drain()).as("no further events").isEmpty();
+    assertThat(w.drainNodeEvents()).as("no further events").isEmpty();
   }
 
   /** Waits until {@code client} has received every event due from the changes made so far. */

@@ -41,9 +41,26 @@ public final class EventRecorder implements Watcher {
     return event;
   }
 
-  /** Asserts that the next event is a node event of {@code type} on {@code path} in state SyncConnected. */
+  /**
+   * The next node event (type other than None), waiting up to the default timeout. The client hands
+   * connection-state events (type None) to every watcher it holds, not only to the default one, so a watcher
+   * that lives through a disconnect sees them in between.
+   */
+  public WatchedEvent nextNodeEvent() throws InterruptedException {
+    long deadline = System.nanoTime() + Timing.seconds(10).toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      WatchedEvent event = events.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
+      assertThat(event).as("a node event within %s", Timing.seconds(10)).isNotNull();
+      if (event.getType() != EventType.None) {
+        return event;
+      }
+    }
+  }
+
+  /** Asserts that the next node event is of {@code type} on {@code path} in state SyncConnected. */
   public WatchedEvent expect(EventType type, String path) throws InterruptedException {
-    WatchedEvent event = next();
+    WatchedEvent event = nextNodeEvent();
     assertThat(event.getType()).as("event type of %s", event).isEqualTo(type);
     assertThat(event.getPath()).as("event path of %s", event).isEqualTo(path);
     assertThat(event.getState()).as("event state of %s", event).isEqualTo(KeeperState.SyncConnected);
@@ -68,6 +85,11 @@ public final class EventRecorder implements Watcher {
     List<WatchedEvent> out = new ArrayList<>();
     events.drainTo(out);
     return out;
+  }
+
+  /** Removes the events received so far and returns the node events among them (type other than None). */
+  public List<WatchedEvent> drainNodeEvents() {
+    return drain().stream().filter(e -> e.getType() != EventType.None).toList();
   }
 
   /** True if no event is queued right now (no waiting). */

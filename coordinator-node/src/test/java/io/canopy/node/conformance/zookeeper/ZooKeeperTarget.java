@@ -5,6 +5,9 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Base64;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -16,7 +19,6 @@ import io.canopy.node.conformance.Timing;
 
 import org.apache.zookeeper.server.ServerConfig;
 import org.apache.zookeeper.server.ZooKeeperServerMain;
-import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
 
 /**
  * Apache ZooKeeper 3.9.5 as a conformance target: one standalone server in this JVM, started on first use on a
@@ -135,8 +137,11 @@ public final class ZooKeeperTarget implements CoordinatorTarget {
     System.setProperty("zookeeper.4lw.commands.whitelist", "*");
     System.setProperty("znode.container.checkIntervalMs", "100");
     System.setProperty("zookeeper.admin.enableServer", "false");
+    // Computed here, not with DigestAuthenticationProvider.generateDigest: that class reads this property
+    // in its static initializer, so loading it first would freeze the super digest as unset.
+    byte[] sha1 = MessageDigest.getInstance("SHA1").digest(SUPER_CREDENTIALS.getBytes(StandardCharsets.UTF_8));
     System.setProperty("zookeeper.DigestAuthenticationProvider.superDigest",
-        DigestAuthenticationProvider.generateDigest(SUPER_CREDENTIALS));
+        "super:" + Base64.getEncoder().encodeToString(sha1));
   }
 
   private static int freePort() {
