@@ -107,6 +107,9 @@ public abstract class AbstractReconnectConformanceTest extends ConformanceTestBa
     proxy.unblock();
     state.awaitState(KeeperState.SyncConnected, Timing.seconds(20));
 
+    // SyncConnected is raised when the connect response arrives; the client's setWatches request follows
+    // it on the wire. A round trip of the same session (FIFO) makes sure the server has processed it.
+    assertThat(client.exists(path("p"), false)).isNotNull();
     // ZooKeeper re-adds persistent watches on reconnect without replaying what happened while the client
     // was away (unlike one-shot watches, which compare the node's zxids with the client's last zxid).
     createNode(path("p/seen"), "");

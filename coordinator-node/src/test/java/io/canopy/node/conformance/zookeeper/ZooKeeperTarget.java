@@ -137,6 +137,8 @@ public final class ZooKeeperTarget implements CoordinatorTarget {
     System.setProperty("zookeeper.4lw.commands.whitelist", "*");
     System.setProperty("znode.container.checkIntervalMs", "100");
     System.setProperty("zookeeper.admin.enableServer", "false");
+    // Durability is not under test here; skipping fsync keeps the suite fast on a shared disk.
+    System.setProperty("zookeeper.forceSync", "no");
     // Computed here, not with DigestAuthenticationProvider.generateDigest: that class reads this property
     // in its static initializer, so loading it first would freeze the super digest as unset.
     byte[] sha1 = MessageDigest.getInstance("SHA1").digest(SUPER_CREDENTIALS.getBytes(StandardCharsets.UTF_8));
