@@ -1,6 +1,7 @@
 package io.canopy.node.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -16,6 +17,7 @@ import org.apache.zookeeper.ZooDefs.Ids;
 import org.apache.zookeeper.ZooDefs.Perms;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.ClientInfo;
 import org.apache.zookeeper.data.Id;
 import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.Test;
@@ -176,6 +178,10 @@ public abstract class AbstractAclConformanceTest extends ConformanceTestBase {
     assertThat(codeOf(() -> alice.getData(locked, false, null))).isEqualTo(Code.NOAUTH);
 
     ZooKeeper root = connectAs(target().superUserCredentials());
+    String superUser = target().superUserCredentials().split(":")[0];
+    // The super user carries an extra ("super", "") identity besides its digest one.
+    assertThat(root.whoAmI()).extracting(ClientInfo::getAuthScheme, ClientInfo::getUser)
+        .contains(tuple("super", ""), tuple("digest", superUser), tuple("ip", "127.0.0.1"));
     assertThat(string(root.getData(locked, false, null))).isEqualTo("secret");
     root.setData(locked, bytes("x"), -1);
     root.create(locked + "/new", null, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
@@ -183,6 +189,16 @@ public abstract class AbstractAclConformanceTest extends ConformanceTestBase {
     root.delete(locked + "/child", -1);
     root.setACL(locked, Ids.OPEN_ACL_UNSAFE, -1);
     assertThat(admin.getChildren(locked, false)).containsExactly("new");
+  }
+
+  @Test
+  void digestAuthIsAcceptedWithoutCheckingTheUserExists() throws Exception {
+    // Surprise: digest authentication never fails in ZooKeeper, not even without a colon; the identity is
+    // simply whatever precedes the colon (here the whole string).
+    ZooKeeper odd = connectAs("nocolon");
+    assertThat(odd.whoAmI()).extracting(ClientInfo::getAuthScheme, ClientInfo::getUser)
+        .contains(tuple("digest", "nocolon"));
+    assertThat(odd.exists(root, false)).isNotNull();
   }
 
   @Test

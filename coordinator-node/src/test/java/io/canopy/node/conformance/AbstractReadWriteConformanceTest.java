@@ -157,6 +157,11 @@ public abstract class AbstractReadWriteConformanceTest extends ConformanceTestBa
       }
     }, null);
     assertThat(done.get(Timing.seconds(10).toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(root);
+
+    // sync does not look at the node: a missing path syncs fine.
+    CompletableFuture<Integer> missing = new CompletableFuture<>();
+    admin.sync(path("missing"), (rc, path, ctx) -> missing.complete(rc), null);
+    assertThat(missing.get(Timing.seconds(10).toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(Code.OK.intValue());
   }
 
   @Test
@@ -185,8 +190,19 @@ public abstract class AbstractReadWriteConformanceTest extends ConformanceTestBa
   }
 
   @Test
+  void systemNodesAreProtected() throws Exception {
+    for (String system : List.of("/", "/zookeeper", "/zookeeper/quota")) {
+      assertThat(codeOf(() -> admin.delete(system, -1))).as("delete %s", system).isEqualTo(Code.BADARGUMENTS);
+    }
+    // /zookeeper/config is world-readable only; reconfig is the only way to change it.
+    assertThat(admin.getACL("/zookeeper/config", new Stat()))
+        .containsExactly(new ACL(Perms.READ, Ids.ANYONE_ID_UNSAFE));
+    assertThat(codeOf(() -> admin.setData("/zookeeper/config", bytes("x"), -1))).isEqualTo(Code.NOAUTH);
+  }
+
+  @Test
   void dataNearOneMebibyteIsAcceptedAndOverTheLimitIsRejected() throws Exception {
-    byte[] big = new byte[1_000_000];
+    byte[] big = new byte[1024 * 1024 - 1024];
     java.util.Arrays.fill(big, (byte) 'x');
     Stat stat = new Stat();
     admin.create(path("big"), big, Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT, stat);

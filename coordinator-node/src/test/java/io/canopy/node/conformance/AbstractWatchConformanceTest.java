@@ -86,6 +86,16 @@ public abstract class AbstractWatchConformanceTest extends ConformanceTestBase {
   }
 
   @Test
+  void failedReadsLeaveNoWatch() throws Exception {
+    EventRecorder w = new EventRecorder();
+    assertThat(codeOf(() -> watcher.getData(path("n"), w, null))).isEqualTo(Code.NONODE);
+    assertThat(codeOf(() -> watcher.getChildren(path("n"), w))).isEqualTo(Code.NONODE);
+    createNode(path("n"), "");
+    createNode(path("n/c"), "");
+    assertNoMoreEvents(w);
+  }
+
+  @Test
   void watchesAreOneShot() throws Exception {
     createNode(path("n"), "");
     EventRecorder w = new EventRecorder();
