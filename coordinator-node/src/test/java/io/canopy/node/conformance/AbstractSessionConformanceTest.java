@@ -80,7 +80,7 @@ public abstract class AbstractSessionConformanceTest extends ConformanceTestBase
     target().expireSession(client);
 
     others.expect(EventType.NodeDeleted, path("e"));
-    admin.sync(root, (rc, p, ctx) -> { }, null);
+    syncAdmin();
     assertThat(admin.getChildren(root, false)).containsExactly("kept");
     state.awaitState(KeeperState.Expired, Timing.seconds(20));
     assertThat(codeOf(() -> client.exists(root, false))).isEqualTo(Code.SESSIONEXPIRED);
@@ -95,9 +95,7 @@ public abstract class AbstractSessionConformanceTest extends ConformanceTestBase
     client.close();
     // close() returns once the server has processed closeSession; a sync orders this read after it on any
     // server of an ensemble.
-    CountDownLatch synced = new CountDownLatch(1);
-    admin.sync(root, (rc, p, ctx) -> synced.countDown(), null);
-    assertThat(synced.await(Timing.seconds(10).toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    syncAdmin();
     assertThat(admin.exists(path("e"), false)).isNull();
     others.expect(EventType.NodeDeleted, path("e"));
   }

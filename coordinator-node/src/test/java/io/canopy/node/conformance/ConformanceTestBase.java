@@ -120,6 +120,17 @@ public abstract class ConformanceTestBase {
         .pollDelay(Duration.ZERO);
   }
 
+  /**
+   * Waits for a sync of the admin client: its next read sees every write completed before this call, even
+   * when the target is an ensemble and the writer used another server.
+   */
+  protected void syncAdmin() throws Exception {
+    java.util.concurrent.CompletableFuture<Integer> done = new java.util.concurrent.CompletableFuture<>();
+    admin.sync("/", (rc, p, ctx) -> done.complete(rc), null);
+    assertThat(done.get(Timing.seconds(10).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
+        .isEqualTo(KeeperException.Code.OK.intValue());
+  }
+
   /** The stat of {@code path}, failing the test if it does not exist. */
   protected Stat stat(String path) throws Exception {
     Stat stat = admin.exists(path, false);

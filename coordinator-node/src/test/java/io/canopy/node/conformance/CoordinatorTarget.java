@@ -18,7 +18,11 @@ import org.apache.zookeeper.ZooKeeper;
  */
 public interface CoordinatorTarget {
 
-  /** A connect string for the official client, e.g. {@code 127.0.0.1:2181} (several hosts allowed). */
+  /**
+   * A connect string for the official client, e.g. {@code 127.0.0.1:2181}. Name ONE server: tests check that
+   * one client sees another client's completed write, which ZooKeeper guarantees only on the same server (or
+   * after a sync); several hosts would make those checks depend on which server each client picked.
+   */
   String connectString();
 
   /**
