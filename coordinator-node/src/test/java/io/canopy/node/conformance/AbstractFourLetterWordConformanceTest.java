@@ -22,14 +22,18 @@ public abstract class AbstractFourLetterWordConformanceTest extends ConformanceT
     try (Socket socket = new Socket()) {
       socket.connect(address, (int) Timing.seconds(5).toMillis());
       socket.setSoTimeout((int) Timing.seconds(10).toMillis());
-      socket.getOutputStream().write(word.getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().write(word.getBytes(StandardCharsets.ISO_8859_1));
       socket.getOutputStream().flush();
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       InputStream in = socket.getInputStream();
       byte[] buffer = new byte[8192];
       int n;
-      while ((n = in.read(buffer)) >= 0) {
-        out.write(buffer, 0, n);
+      try {
+        while ((n = in.read(buffer)) >= 0) {
+          out.write(buffer, 0, n);
+        }
+      } catch (java.net.SocketException reset) {
+        // A reset instead of an orderly close still ends the answer.
       }
       return out.toString(StandardCharsets.UTF_8);
     }
@@ -90,5 +94,13 @@ public abstract class AbstractFourLetterWordConformanceTest extends ConformanceT
   @Test
   void enviShowsTheEnvironment() throws Exception {
     assertThat(send("envi")).contains("Environment:", "zookeeper.version=", "java.version=", "os.name=");
+  }
+
+  @Test
+  void garbageOnTheClientPortClosesTheConnectionAndChangesNothing() throws Exception {
+    // A negative frame length: the server drops the connection without an answer.
+    assertThat(send(new String(new char[] {0xff, 0xff, 0xff, 0xff}))).isEmpty();
+    assertThat(send("ruok")).isEqualTo("imok");
+    assertThat(admin.exists(root, false)).isNotNull();
   }
 }

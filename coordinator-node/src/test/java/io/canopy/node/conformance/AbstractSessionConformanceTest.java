@@ -92,12 +92,14 @@ public abstract class AbstractSessionConformanceTest extends ConformanceTestBase
     client.create(path("e"), null, Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
     EventRecorder others = new EventRecorder();
     admin.exists(path("e"), others);
+    admin.getChildren(root, others);
     client.close();
     // close() returns once the server has processed closeSession; a sync orders this read after it on any
     // server of an ensemble.
     syncAdmin();
     assertThat(admin.exists(path("e"), false)).isNull();
     others.expect(EventType.NodeDeleted, path("e"));
+    others.expect(EventType.NodeChildrenChanged, root);
   }
 
   @Test

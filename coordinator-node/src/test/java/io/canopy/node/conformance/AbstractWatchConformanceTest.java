@@ -202,6 +202,8 @@ public abstract class AbstractWatchConformanceTest extends ConformanceTestBase {
 
   @Test
   void removeWatchesNotifiesTheWatcherAndStopsItsEvents() throws Exception {
+    // The client sends removeWatches(path, watcher, ...) as opcode checkWatches (17) and
+    // removeAllWatches(path, ...) as opcode removeWatches (18); both answer NOWATCHER when nothing matches.
     createNode(path("n"), "");
     EventRecorder w = new EventRecorder();
     watcher.getData(path("n"), w, null);
