@@ -47,7 +47,10 @@ public abstract class ConformanceTestBase {
   /** A client for setting up and checking state, connected before the test. */
   protected ZooKeeper admin;
 
-  /** The server under test. Called once per test; the implementation decides the server's lifetime. */
+  /**
+   * The server under test. Called many times per test (every connect): return the same instance; the
+   * implementation decides the server's lifetime (the ZooKeeper binding shares one server per JVM).
+   */
   protected abstract CoordinatorTarget target();
 
   @BeforeEach
