@@ -52,7 +52,7 @@ final class ReadOps {
         List<Id> ids = identities == null ? List.of() : identities;
         try {
             return switch (opCode) {
-                case OpCode.EXISTS -> exists((ExistsRequest) request);
+                case OpCode.EXISTS -> exists((ExistsRequest) request, ids);
                 case OpCode.GET_DATA -> getData((GetDataRequest) request, ids);
                 case OpCode.GET_CHILDREN -> getChildren((GetChildrenRequest) request, ids);
                 case OpCode.GET_CHILDREN2 -> getChildren2((GetChildren2Request) request, ids);
@@ -90,7 +90,8 @@ final class ReadOps {
     }
 
     /** exists registers its watch even when the node is absent (that is how a client waits for a create). */
-    private ReadOutcome exists(ExistsRequest r) {
+    /** ZooKeeper 3.9 checks READ on an existing node (a denied exists sets no watch); a missing node just says so. */
+    private ReadOutcome exists(ExistsRequest r, List<Id> ids) {
         String path = r.getPath();
         if (path == null || path.indexOf('\0') >= 0) {
             throw ZkError.of(ErrorCode.BADARGUMENTS);
@@ -100,6 +101,7 @@ final class ReadOps {
         if (n == null) {
             return new ReadOutcome(ErrorCode.NONODE.code(), null, watch);
         }
+        check(n, Perms.READ, ids);
         return new ReadOutcome(0, new ExistsResponse(n.stat()), watch);
     }
 

@@ -195,7 +195,11 @@ class MultiAndReadsTest {
                 .isEqualTo(ErrorCode.NOAUTH.code());
         assertThat(h.state.read(S, h.ids, OpCode.GET_ACL, new GetACLRequest("/bob")).err())
                 .isEqualTo(ErrorCode.NOAUTH.code());
-        assertThat(h.exists("/bob", false).err()).isZero();
+        // ZooKeeper 3.9 checks READ on exists of an existing node, and a denied exists sets no watch.
+        ReadOutcome deniedExists = h.exists("/bob", true);
+        assertThat(deniedExists.err()).isEqualTo(ErrorCode.NOAUTH.code());
+        assertThat(deniedExists.watch()).isNull();
+        assertThat(h.exists("/bob/missing", false).err()).isEqualTo(ErrorCode.NONODE.code());
 
         h.ids = bobIds;
         List<ACL> readAll = List.of(new ACL(Perms.ALL, new Id("digest", bob)),

@@ -1,5 +1,6 @@
 package io.canopy.node.conformance;
 
+import io.canopy.node.testsupport.Timing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -16,91 +17,91 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class AbstractFourLetterWordConformanceTest extends ConformanceTestBase {
 
-  /** Sends {@code word} and returns everything the server writes before it closes the connection. */
-  protected String send(String word) throws Exception {
-    InetSocketAddress address = target().clientAddress();
-    try (Socket socket = new Socket()) {
-      socket.connect(address, (int) Timing.seconds(5).toMillis());
-      socket.setSoTimeout((int) Timing.seconds(10).toMillis());
-      socket.getOutputStream().write(word.getBytes(StandardCharsets.ISO_8859_1));
-      socket.getOutputStream().flush();
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      InputStream in = socket.getInputStream();
-      byte[] buffer = new byte[8192];
-      int n;
-      try {
-        while ((n = in.read(buffer)) >= 0) {
-          out.write(buffer, 0, n);
+    /** Sends {@code word} and returns everything the server writes before it closes the connection. */
+    protected String send(String word) throws Exception {
+        InetSocketAddress address = target().clientAddress();
+        try (Socket socket = new Socket()) {
+            socket.connect(address, (int) Timing.seconds(5).toMillis());
+            socket.setSoTimeout((int) Timing.seconds(10).toMillis());
+            socket.getOutputStream().write(word.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[8192];
+            int n;
+            try {
+                while ((n = in.read(buffer)) >= 0) {
+                    out.write(buffer, 0, n);
+                }
+            } catch (java.net.SocketException reset) {
+                // A reset instead of an orderly close still ends the answer.
+            }
+            return out.toString(StandardCharsets.UTF_8);
         }
-      } catch (java.net.SocketException reset) {
-        // A reset instead of an orderly close still ends the answer.
-      }
-      return out.toString(StandardCharsets.UTF_8);
     }
-  }
 
-  @Test
-  void ruokAnswersImok() throws Exception {
-    assertThat(send("ruok")).isEqualTo("imok");
-  }
-
-  @Test
-  void isroSaysReadWrite() throws Exception {
-    assertThat(send("isro")).isEqualTo("rw");
-  }
-
-  @Test
-  void srvrAndStatDescribeTheServer() throws Exception {
-    String srvr = send("srvr");
-    assertThat(srvr).contains("Zookeeper version:", "Latency min/avg/max:", "Received:", "Sent:",
-        "Connections:", "Outstanding:", "Zxid: 0x", "Mode:", "Node count:");
-    String stat = send("stat");
-    assertThat(stat).contains("Zookeeper version:", "Clients:", "/127.0.0.1:", "Latency min/avg/max:",
-        "Mode:", "Node count:");
-  }
-
-  @Test
-  void mntrListsMetricsAsTabSeparatedPairs() throws Exception {
-    String mntr = send("mntr");
-    for (String key : new String[] {"zk_version", "zk_avg_latency", "zk_max_latency", "zk_min_latency",
-        "zk_packets_received", "zk_packets_sent", "zk_num_alive_connections", "zk_outstanding_requests",
-        "zk_server_state", "zk_znode_count", "zk_watch_count", "zk_ephemerals_count",
-        "zk_approximate_data_size"}) {
-      assertThat(mntr).as("mntr has %s", key).containsPattern("(?m)^" + key + "\t\\S");
+    @Test
+    void ruokAnswersImok() throws Exception {
+        assertThat(send("ruok")).isEqualTo("imok");
     }
-  }
 
-  @Test
-  void confShowsTheConfiguration() throws Exception {
-    assertThat(send("conf")).contains("clientPort=", "dataDir=", "tickTime=", "maxClientCnxns=",
-        "minSessionTimeout=" + target().minSessionTimeoutMs(), "maxSessionTimeout=" + target().maxSessionTimeoutMs(),
-        "serverId=");
-  }
+    @Test
+    void isroSaysReadWrite() throws Exception {
+        assertThat(send("isro")).isEqualTo("rw");
+    }
 
-  @Test
-  void consListsConnections() throws Exception {
-    String cons = send("cons");
-    assertThat(cons).contains("/127.0.0.1:", "queued=", "recved=", "sent=",
-        "sid=0x" + Long.toHexString(admin.getSessionId()));
-  }
+    @Test
+    void srvrAndStatDescribeTheServer() throws Exception {
+        String srvr = send("srvr");
+        assertThat(srvr).contains("Zookeeper version:", "Latency min/avg/max:", "Received:", "Sent:",
+                "Connections:", "Outstanding:", "Zxid: 0x", "Mode:", "Node count:");
+        String stat = send("stat");
+        assertThat(stat).contains("Zookeeper version:", "Clients:", "/127.0.0.1:", "Latency min/avg/max:",
+                "Mode:", "Node count:");
+    }
 
-  @Test
-  void wchsSummarisesWatches() throws Exception {
-    admin.exists(root, true);
-    String wchs = send("wchs");
-    assertThat(wchs).containsPattern("\\d+ connections watching \\d+ paths").contains("Total watches:");
-  }
+    @Test
+    void mntrListsMetricsAsTabSeparatedPairs() throws Exception {
+        String mntr = send("mntr");
+        for (String key : new String[] {"zk_version", "zk_avg_latency", "zk_max_latency", "zk_min_latency",
+                "zk_packets_received", "zk_packets_sent", "zk_num_alive_connections", "zk_outstanding_requests",
+                "zk_server_state", "zk_znode_count", "zk_watch_count", "zk_ephemerals_count",
+                "zk_approximate_data_size"}) {
+            assertThat(mntr).as("mntr has %s", key).containsPattern("(?m)^" + key + "\t\\S");
+        }
+    }
 
-  @Test
-  void enviShowsTheEnvironment() throws Exception {
-    assertThat(send("envi")).contains("Environment:", "zookeeper.version=", "java.version=", "os.name=");
-  }
+    @Test
+    void confShowsTheConfiguration() throws Exception {
+        assertThat(send("conf")).contains("clientPort=", "dataDir=", "tickTime=", "maxClientCnxns=",
+                "minSessionTimeout=" + target().minSessionTimeoutMs(), "maxSessionTimeout=" + target().maxSessionTimeoutMs(),
+                "serverId=");
+    }
 
-  @Test
-  void garbageOnTheClientPortClosesTheConnectionAndChangesNothing() throws Exception {
-    // A negative frame length: the server drops the connection without an answer.
-    assertThat(send(new String(new char[] {0xff, 0xff, 0xff, 0xff}))).isEmpty();
-    assertThat(send("ruok")).isEqualTo("imok");
-    assertThat(admin.exists(root, false)).isNotNull();
-  }
+    @Test
+    void consListsConnections() throws Exception {
+        String cons = send("cons");
+        assertThat(cons).contains("/127.0.0.1:", "queued=", "recved=", "sent=",
+                "sid=0x" + Long.toHexString(admin.getSessionId()));
+    }
+
+    @Test
+    void wchsSummarisesWatches() throws Exception {
+        admin.exists(root, true);
+        String wchs = send("wchs");
+        assertThat(wchs).containsPattern("\\d+ connections watching \\d+ paths").contains("Total watches:");
+    }
+
+    @Test
+    void enviShowsTheEnvironment() throws Exception {
+        assertThat(send("envi")).contains("Environment:", "zookeeper.version=", "java.version=", "os.name=");
+    }
+
+    @Test
+    void garbageOnTheClientPortClosesTheConnectionAndChangesNothing() throws Exception {
+        // A negative frame length: the server drops the connection without an answer.
+        assertThat(send(new String(new char[] {0xff, 0xff, 0xff, 0xff}))).isEmpty();
+        assertThat(send("ruok")).isEqualTo("imok");
+        assertThat(admin.exists(root, false)).isNotNull();
+    }
 }

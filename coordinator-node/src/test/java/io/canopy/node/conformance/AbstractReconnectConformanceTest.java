@@ -1,5 +1,6 @@
 package io.canopy.node.conformance;
 
+import io.canopy.node.testsupport.Timing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -24,110 +25,110 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class AbstractReconnectConformanceTest extends ConformanceTestBase {
 
-  private TcpProxy proxy;
-  private EventRecorder state;
+    private TcpProxy proxy;
+    private EventRecorder state;
 
-  @BeforeEach
-  void startProxy() throws Exception {
-    proxy = closeLater(new TcpProxy(target().clientAddress()));
-    state = new EventRecorder();
-  }
-
-  private ZooKeeper connectThroughProxy(int sessionTimeoutMs) throws Exception {
-    return connect(proxy.connectString(), sessionTimeoutMs, state);
-  }
-
-  @Test
-  void shortDisconnectKeepsTheSessionAndItsEphemerals() throws Exception {
-    ZooKeeper client = connectThroughProxy(SESSION_TIMEOUT_MS);
-    long session = client.getSessionId();
-    client.create(path("e"), null, Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
-
-    proxy.cutAndBlock();
-    state.awaitState(KeeperState.Disconnected, Timing.seconds(10));
-    assertThat(codeOf(() -> client.exists(root, false))).isEqualTo(Code.CONNECTIONLOSS);
-    assertThat(stat(path("e")).getEphemeralOwner()).isEqualTo(session);
-
-    proxy.unblock();
-    state.awaitState(KeeperState.SyncConnected, Timing.seconds(20));
-    assertThat(client.getSessionId()).isEqualTo(session);
-    assertThat(client.getEphemerals(root)).containsExactly(path("e"));
-    assertThat(state.drain()).extracting(WatchedEvent::getState).doesNotContain(KeeperState.Expired);
-  }
-
-  @Test
-  void watchesAreReRegisteredOnReconnectAndFireForChangesMadeMeanwhile() throws Exception {
-    ZooKeeper client = connectThroughProxy(SESSION_TIMEOUT_MS);
-    createNode(path("data"), "");
-    createNode(path("deleted"), "");
-    createNode(path("parent"), "");
-    createNode(path("untouched"), "");
-    EventRecorder w = new EventRecorder();
-    client.getData(path("data"), w, null);
-    client.getData(path("deleted"), w, null);
-    client.getChildren(path("parent"), w);
-    assertThat(client.exists(path("created"), w)).isNull();
-    client.getData(path("untouched"), w, null);
-
-    proxy.cutAndBlock();
-    state.awaitState(KeeperState.Disconnected, Timing.seconds(10));
-    admin.setData(path("data"), bytes("x"), -1);
-    admin.delete(path("deleted"), -1);
-    createNode(path("parent/child"), "");
-    createNode(path("created"), "");
-    assertThat(w.drainNodeEvents()).as("nothing reaches a disconnected client").isEmpty();
-    proxy.unblock();
-    state.awaitState(KeeperState.SyncConnected, Timing.seconds(20));
-
-    List<WatchedEvent> events = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      events.add(w.nextNodeEvent());
+    @BeforeEach
+    void startProxy() throws Exception {
+        proxy = closeLater(new TcpProxy(target().clientAddress()));
+        state = new EventRecorder();
     }
-    assertThat(events).extracting(WatchedEvent::getType, WatchedEvent::getPath).containsExactlyInAnyOrder(
-        tuple(EventType.NodeDataChanged, path("data")),
-        tuple(EventType.NodeDeleted, path("deleted")),
-        tuple(EventType.NodeChildrenChanged, path("parent")),
-        tuple(EventType.NodeCreated, path("created")));
 
-    // The untouched node's watch is still armed on the server.
-    admin.setData(path("untouched"), bytes("x"), -1);
-    w.expect(EventType.NodeDataChanged, path("untouched"));
-  }
+    private ZooKeeper connectThroughProxy(int sessionTimeoutMs) throws Exception {
+        return connect(proxy.connectString(), sessionTimeoutMs, state);
+    }
 
-  @Test
-  void persistentWatchesSurviveAReconnectButMissChangesMadeMeanwhile() throws Exception {
-    ZooKeeper client = connectThroughProxy(SESSION_TIMEOUT_MS);
-    createNode(path("p"), "");
-    EventRecorder w = new EventRecorder();
-    client.addWatch(path("p"), w, AddWatchMode.PERSISTENT_RECURSIVE);
+    @Test
+    void shortDisconnectKeepsTheSessionAndItsEphemerals() throws Exception {
+        ZooKeeper client = connectThroughProxy(SESSION_TIMEOUT_MS);
+        long session = client.getSessionId();
+        client.create(path("e"), null, Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
 
-    proxy.cutAndBlock();
-    state.awaitState(KeeperState.Disconnected, Timing.seconds(10));
-    createNode(path("p/missed"), "");
-    proxy.unblock();
-    state.awaitState(KeeperState.SyncConnected, Timing.seconds(20));
+        proxy.cutAndBlock();
+        state.awaitState(KeeperState.Disconnected, Timing.seconds(10));
+        assertThat(codeOf(() -> client.exists(root, false))).isEqualTo(Code.CONNECTIONLOSS);
+        assertThat(stat(path("e")).getEphemeralOwner()).isEqualTo(session);
 
-    // SyncConnected is raised when the connect response arrives; the client's setWatches request follows
-    // it on the wire. A round trip of the same session (FIFO) makes sure the server has processed it.
-    assertThat(client.exists(path("p"), false)).isNotNull();
-    // ZooKeeper re-adds persistent watches on reconnect without replaying what happened while the client
-    // was away (unlike one-shot watches, which compare the node's zxids with the client's last zxid).
-    createNode(path("p/seen"), "");
-    w.expect(EventType.NodeCreated, path("p/seen"));
-    assertThat(w.drainNodeEvents()).isEmpty();
-  }
+        proxy.unblock();
+        state.awaitState(KeeperState.SyncConnected, Timing.seconds(20));
+        assertThat(client.getSessionId()).isEqualTo(session);
+        assertThat(client.getEphemerals(root)).containsExactly(path("e"));
+        assertThat(state.drain()).extracting(WatchedEvent::getState).doesNotContain(KeeperState.Expired);
+    }
 
-  @Test
-  void disconnectLongerThanTheTimeoutExpiresTheSession() throws Exception {
-    ZooKeeper client = connectThroughProxy(target().minSessionTimeoutMs());
-    client.create(path("e"), null, Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
-    EventRecorder others = new EventRecorder();
-    admin.exists(path("e"), others);
+    @Test
+    void watchesAreReRegisteredOnReconnectAndFireForChangesMadeMeanwhile() throws Exception {
+        ZooKeeper client = connectThroughProxy(SESSION_TIMEOUT_MS);
+        createNode(path("data"), "");
+        createNode(path("deleted"), "");
+        createNode(path("parent"), "");
+        createNode(path("untouched"), "");
+        EventRecorder w = new EventRecorder();
+        client.getData(path("data"), w, null);
+        client.getData(path("deleted"), w, null);
+        client.getChildren(path("parent"), w);
+        assertThat(client.exists(path("created"), w)).isNull();
+        client.getData(path("untouched"), w, null);
 
-    proxy.cutAndBlock();
-    others.expect(EventType.NodeDeleted, path("e"));
-    proxy.unblock();
-    state.awaitState(KeeperState.Expired, Timing.seconds(20));
-    assertThat(codeOf(() -> client.exists(root, false))).isEqualTo(Code.SESSIONEXPIRED);
-  }
+        proxy.cutAndBlock();
+        state.awaitState(KeeperState.Disconnected, Timing.seconds(10));
+        admin.setData(path("data"), bytes("x"), -1);
+        admin.delete(path("deleted"), -1);
+        createNode(path("parent/child"), "");
+        createNode(path("created"), "");
+        assertThat(w.drainNodeEvents()).as("nothing reaches a disconnected client").isEmpty();
+        proxy.unblock();
+        state.awaitState(KeeperState.SyncConnected, Timing.seconds(20));
+
+        List<WatchedEvent> events = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            events.add(w.nextNodeEvent());
+        }
+        assertThat(events).extracting(WatchedEvent::getType, WatchedEvent::getPath).containsExactlyInAnyOrder(
+                tuple(EventType.NodeDataChanged, path("data")),
+                tuple(EventType.NodeDeleted, path("deleted")),
+                tuple(EventType.NodeChildrenChanged, path("parent")),
+                tuple(EventType.NodeCreated, path("created")));
+
+        // The untouched node's watch is still armed on the server.
+        admin.setData(path("untouched"), bytes("x"), -1);
+        w.expect(EventType.NodeDataChanged, path("untouched"));
+    }
+
+    @Test
+    void persistentWatchesSurviveAReconnectButMissChangesMadeMeanwhile() throws Exception {
+        ZooKeeper client = connectThroughProxy(SESSION_TIMEOUT_MS);
+        createNode(path("p"), "");
+        EventRecorder w = new EventRecorder();
+        client.addWatch(path("p"), w, AddWatchMode.PERSISTENT_RECURSIVE);
+
+        proxy.cutAndBlock();
+        state.awaitState(KeeperState.Disconnected, Timing.seconds(10));
+        createNode(path("p/missed"), "");
+        proxy.unblock();
+        state.awaitState(KeeperState.SyncConnected, Timing.seconds(20));
+
+        // SyncConnected is raised when the connect response arrives; the client's setWatches request follows
+        // it on the wire. A round trip of the same session (FIFO) makes sure the server has processed it.
+        assertThat(client.exists(path("p"), false)).isNotNull();
+        // ZooKeeper re-adds persistent watches on reconnect without replaying what happened while the client
+        // was away (unlike one-shot watches, which compare the node's zxids with the client's last zxid).
+        createNode(path("p/seen"), "");
+        w.expect(EventType.NodeCreated, path("p/seen"));
+        assertThat(w.drainNodeEvents()).isEmpty();
+    }
+
+    @Test
+    void disconnectLongerThanTheTimeoutExpiresTheSession() throws Exception {
+        ZooKeeper client = connectThroughProxy(target().minSessionTimeoutMs());
+        client.create(path("e"), null, Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
+        EventRecorder others = new EventRecorder();
+        admin.exists(path("e"), others);
+
+        proxy.cutAndBlock();
+        others.expect(EventType.NodeDeleted, path("e"));
+        proxy.unblock();
+        state.awaitState(KeeperState.Expired, Timing.seconds(20));
+        assertThat(codeOf(() -> client.exists(root, false))).isEqualTo(Code.SESSIONEXPIRED);
+    }
 }

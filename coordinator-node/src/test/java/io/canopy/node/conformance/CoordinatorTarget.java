@@ -1,5 +1,6 @@
 package io.canopy.node.conformance;
 
+import io.canopy.node.testsupport.Timing;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -18,49 +19,49 @@ import org.apache.zookeeper.ZooKeeper;
  */
 public interface CoordinatorTarget {
 
-  /**
-   * A connect string for the official client, e.g. {@code 127.0.0.1:2181}. Name ONE server: tests check that
-   * one client sees another client's completed write, which ZooKeeper guarantees only on the same server (or
-   * after a sync); several hosts would make those checks depend on which server each client picked.
-   */
-  String connectString();
+    /**
+     * A connect string for the official client, e.g. {@code 127.0.0.1:2181}. Name ONE server: tests check that
+     * one client sees another client's completed write, which ZooKeeper guarantees only on the same server (or
+     * after a sync); several hosts would make those checks depend on which server each client picked.
+     */
+    String connectString();
 
-  /**
-   * One client address of the target, for tests that must talk raw TCP (four-letter words) or put a proxy in
-   * front of a single server so that they can cut the connection without expiring the session.
-   */
-  InetSocketAddress clientAddress();
+    /**
+     * One client address of the target, for tests that must talk raw TCP (four-letter words) or put a proxy in
+     * front of a single server so that they can cut the connection without expiring the session.
+     */
+    InetSocketAddress clientAddress();
 
-  /** The server's lower bound for negotiated session timeouts (ZooKeeper: minSessionTimeout). */
-  int minSessionTimeoutMs();
+    /** The server's lower bound for negotiated session timeouts (ZooKeeper: minSessionTimeout). */
+    int minSessionTimeoutMs();
 
-  /** The server's upper bound for negotiated session timeouts (ZooKeeper: maxSessionTimeout). */
-  int maxSessionTimeoutMs();
+    /** The server's upper bound for negotiated session timeouts (ZooKeeper: maxSessionTimeout). */
+    int maxSessionTimeoutMs();
 
-  /** The user and password of the super digest configured on the target, as {@code "super:secret"}. */
-  String superUserCredentials();
+    /** The user and password of the super digest configured on the target, as {@code "super:secret"}. */
+    String superUserCredentials();
 
-  /**
-   * Ends {@code zk}'s session on the server as if it had timed out, without waiting for the timeout.
-   *
-   * <p>Default (the Curator test-kit way): connect a second client with the same session id and password and
-   * close it; closing sends closeSession, which removes the session and its ephemerals on the server. The
-   * original client learns it on its next contact with the server, as {@code Expired}.
-   */
-  default void expireSession(ZooKeeper zk) throws Exception {
-    CountDownLatch connected = new CountDownLatch(1);
-    ZooKeeper twin = new ZooKeeper(connectString(), zk.getSessionTimeout(), event -> {
-      if (event.getState() == KeeperState.SyncConnected) {
-        connected.countDown();
-      }
-    }, zk.getSessionId(), zk.getSessionPasswd());
-    try {
-      Duration wait = Timing.scaled(Duration.ofSeconds(10));
-      if (!connected.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new IllegalStateException("twin client did not connect within " + wait);
-      }
-    } finally {
-      twin.close();
+    /**
+     * Ends {@code zk}'s session on the server as if it had timed out, without waiting for the timeout.
+     *
+     * <p>Default (the Curator test-kit way): connect a second client with the same session id and password and
+     * close it; closing sends closeSession, which removes the session and its ephemerals on the server. The
+     * original client learns it on its next contact with the server, as {@code Expired}.
+     */
+    default void expireSession(ZooKeeper zk) throws Exception {
+        CountDownLatch connected = new CountDownLatch(1);
+        ZooKeeper twin = new ZooKeeper(connectString(), zk.getSessionTimeout(), event -> {
+            if (event.getState() == KeeperState.SyncConnected) {
+                connected.countDown();
+            }
+        }, zk.getSessionId(), zk.getSessionPasswd());
+        try {
+            Duration wait = Timing.scaled(Duration.ofSeconds(10));
+            if (!connected.await(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("twin client did not connect within " + wait);
+            }
+        } finally {
+            twin.close();
+        }
     }
-  }
 }

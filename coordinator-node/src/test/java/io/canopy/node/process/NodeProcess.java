@@ -1,5 +1,6 @@
 package io.canopy.node.process;
 
+import io.canopy.node.testsupport.Timing;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,5 +1,6 @@
 package io.canopy.node.transport;
 
+import io.canopy.node.testsupport.Timing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -13,7 +14,6 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import io.canopy.node.server.Timing;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;

@@ -6,8 +6,8 @@ import io.canopy.node.conformance.CoordinatorTarget;
 /** Runs {@link AbstractAclConformanceTest} against Apache ZooKeeper, which defines the expected behaviour. */
 class AclAgainstZooKeeperTest extends AbstractAclConformanceTest {
 
-  @Override
-  protected CoordinatorTarget target() {
-    return ZooKeeperTarget.shared();
-  }
+    @Override
+    protected CoordinatorTarget target() {
+        return ZooKeeperTarget.shared();
+    }
 }

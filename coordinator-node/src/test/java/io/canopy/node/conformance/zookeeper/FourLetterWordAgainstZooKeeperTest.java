@@ -6,8 +6,8 @@ import io.canopy.node.conformance.CoordinatorTarget;
 /** Runs {@link AbstractFourLetterWordConformanceTest} against Apache ZooKeeper, which defines the expected behaviour. */
 class FourLetterWordAgainstZooKeeperTest extends AbstractFourLetterWordConformanceTest {
 
-  @Override
-  protected CoordinatorTarget target() {
-    return ZooKeeperTarget.shared();
-  }
+    @Override
+    protected CoordinatorTarget target() {
+        return ZooKeeperTarget.shared();
+    }
 }

@@ -6,8 +6,8 @@ import io.canopy.node.conformance.CoordinatorTarget;
 /** Runs {@link AbstractMultiConformanceTest} against Apache ZooKeeper, which defines the expected behaviour. */
 class MultiAgainstZooKeeperTest extends AbstractMultiConformanceTest {
 
-  @Override
-  protected CoordinatorTarget target() {
-    return ZooKeeperTarget.shared();
-  }
+    @Override
+    protected CoordinatorTarget target() {
+        return ZooKeeperTarget.shared();
+    }
 }

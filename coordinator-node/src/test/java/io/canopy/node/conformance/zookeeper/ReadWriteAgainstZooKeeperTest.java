@@ -6,8 +6,8 @@ import io.canopy.node.conformance.CoordinatorTarget;
 /** Runs {@link AbstractReadWriteConformanceTest} against Apache ZooKeeper, which defines the expected behaviour. */
 class ReadWriteAgainstZooKeeperTest extends AbstractReadWriteConformanceTest {
 
-  @Override
-  protected CoordinatorTarget target() {
-    return ZooKeeperTarget.shared();
-  }
+    @Override
+    protected CoordinatorTarget target() {
+        return ZooKeeperTarget.shared();
+    }
 }

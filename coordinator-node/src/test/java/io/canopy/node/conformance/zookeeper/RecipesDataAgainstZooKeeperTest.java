@@ -6,8 +6,8 @@ import io.canopy.node.conformance.CoordinatorTarget;
 /** Runs {@link AbstractRecipesDataConformanceTest} against Apache ZooKeeper, which defines the expected behaviour. */
 class RecipesDataAgainstZooKeeperTest extends AbstractRecipesDataConformanceTest {
 
-  @Override
-  protected CoordinatorTarget target() {
-    return ZooKeeperTarget.shared();
-  }
+    @Override
+    protected CoordinatorTarget target() {
+        return ZooKeeperTarget.shared();
+    }
 }

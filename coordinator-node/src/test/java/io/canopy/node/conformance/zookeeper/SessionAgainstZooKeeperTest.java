@@ -6,8 +6,8 @@ import io.canopy.node.conformance.CoordinatorTarget;
 /** Runs {@link AbstractSessionConformanceTest} against Apache ZooKeeper, which defines the expected behaviour. */
 class SessionAgainstZooKeeperTest extends AbstractSessionConformanceTest {
 
-  @Override
-  protected CoordinatorTarget target() {
-    return ZooKeeperTarget.shared();
-  }
+    @Override
+    protected CoordinatorTarget target() {
+        return ZooKeeperTarget.shared();
+    }
 }

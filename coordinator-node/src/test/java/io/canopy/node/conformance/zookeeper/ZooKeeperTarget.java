@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.canopy.node.conformance.CoordinatorTarget;
-import io.canopy.node.conformance.Timing;
+import io.canopy.node.testsupport.Timing;
 
 import org.apache.zookeeper.server.ServerConfig;
 import org.apache.zookeeper.server.ZooKeeperServerMain;
@@ -30,127 +30,127 @@ import org.apache.zookeeper.server.ZooKeeperServerMain;
  */
 public final class ZooKeeperTarget implements CoordinatorTarget {
 
-  static final String SUPER_CREDENTIALS = "super:conformance-secret";
-  static final int MIN_SESSION_TIMEOUT_MS = 2_000;
-  static final int MAX_SESSION_TIMEOUT_MS = 60_000;
+    static final String SUPER_CREDENTIALS = "super:conformance-secret";
+    static final int MIN_SESSION_TIMEOUT_MS = 2_000;
+    static final int MAX_SESSION_TIMEOUT_MS = 60_000;
 
-  private static ZooKeeperTarget shared;
-  private static RuntimeException startFailure;
+    private static ZooKeeperTarget shared;
+    private static RuntimeException startFailure;
 
-  private final int port;
+    private final int port;
 
-  private ZooKeeperTarget(int port) {
-    this.port = port;
-  }
-
-  /** The JVM-wide server, started on first call and stopped when the JVM exits. */
-  public static synchronized ZooKeeperTarget shared() {
-    if (startFailure != null) {
-      throw startFailure;
+    private ZooKeeperTarget(int port) {
+        this.port = port;
     }
-    if (shared == null) {
-      try {
-        shared = start();
-      } catch (RuntimeException e) {
-        startFailure = e;
-        throw e;
-      }
-    }
-    return shared;
-  }
 
-  @Override
-  public String connectString() {
-    return "127.0.0.1:" + port;
-  }
-
-  @Override
-  public InetSocketAddress clientAddress() {
-    return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-  }
-
-  @Override
-  public int minSessionTimeoutMs() {
-    return MIN_SESSION_TIMEOUT_MS;
-  }
-
-  @Override
-  public int maxSessionTimeoutMs() {
-    return MAX_SESSION_TIMEOUT_MS;
-  }
-
-  @Override
-  public String superUserCredentials() {
-    return SUPER_CREDENTIALS;
-  }
-
-  private static ZooKeeperTarget start() {
-    try {
-      configureSystemProperties();
-      Path dataDir = Files.createTempDirectory("conformance-zk");
-      int port = freePort();
-      Path cfg = dataDir.resolve("zoo.cfg");
-      Files.writeString(cfg, String.join("\n",
-          "tickTime=500",
-          "dataDir=" + dataDir.resolve("data"),
-          "clientPort=" + port,
-          "clientPortAddress=127.0.0.1",
-          "minSessionTimeout=" + MIN_SESSION_TIMEOUT_MS,
-          "maxSessionTimeout=" + MAX_SESSION_TIMEOUT_MS,
-          "maxClientCnxns=0",
-          "4lw.commands.whitelist=*",
-          ""));
-      ServerConfig config = new ServerConfig();
-      config.parse(cfg.toString());
-      CountDownLatch started = new CountDownLatch(1);
-      AtomicReference<Throwable> failure = new AtomicReference<>();
-      ZooKeeperServerMain main = new ZooKeeperServerMain() {
-        @Override
-        protected void serverStarted() {
-          started.countDown();
+    /** The JVM-wide server, started on first call and stopped when the JVM exits. */
+    public static synchronized ZooKeeperTarget shared() {
+        if (startFailure != null) {
+            throw startFailure;
         }
-      };
-      Thread thread = new Thread(() -> {
+        if (shared == null) {
+            try {
+                shared = start();
+            } catch (RuntimeException e) {
+                startFailure = e;
+                throw e;
+            }
+        }
+        return shared;
+    }
+
+    @Override
+    public String connectString() {
+        return "127.0.0.1:" + port;
+    }
+
+    @Override
+    public InetSocketAddress clientAddress() {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+    }
+
+    @Override
+    public int minSessionTimeoutMs() {
+        return MIN_SESSION_TIMEOUT_MS;
+    }
+
+    @Override
+    public int maxSessionTimeoutMs() {
+        return MAX_SESSION_TIMEOUT_MS;
+    }
+
+    @Override
+    public String superUserCredentials() {
+        return SUPER_CREDENTIALS;
+    }
+
+    private static ZooKeeperTarget start() {
         try {
-          main.runFromConfig(config);
-        } catch (Throwable e) {
-          failure.set(e);
-        } finally {
-          started.countDown();
+            configureSystemProperties();
+            Path dataDir = Files.createTempDirectory("conformance-zk");
+            int port = freePort();
+            Path cfg = dataDir.resolve("zoo.cfg");
+            Files.writeString(cfg, String.join("\n",
+                    "tickTime=500",
+                    "dataDir=" + dataDir.resolve("data"),
+                    "clientPort=" + port,
+                    "clientPortAddress=127.0.0.1",
+                    "minSessionTimeout=" + MIN_SESSION_TIMEOUT_MS,
+                    "maxSessionTimeout=" + MAX_SESSION_TIMEOUT_MS,
+                    "maxClientCnxns=0",
+                    "4lw.commands.whitelist=*",
+                    ""));
+            ServerConfig config = new ServerConfig();
+            config.parse(cfg.toString());
+            CountDownLatch started = new CountDownLatch(1);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            ZooKeeperServerMain main = new ZooKeeperServerMain() {
+                @Override
+                protected void serverStarted() {
+                    started.countDown();
+                }
+            };
+            Thread thread = new Thread(() -> {
+                try {
+                    main.runFromConfig(config);
+                } catch (Throwable e) {
+                    failure.set(e);
+                } finally {
+                    started.countDown();
+                }
+            }, "conformance-zookeeper-server");
+            thread.setDaemon(true);
+            thread.start();
+            if (!started.await(Timing.seconds(30).toMillis(), TimeUnit.MILLISECONDS) || failure.get() != null) {
+                throw new IllegalStateException("ZooKeeper did not start", failure.get());
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(main::close, "conformance-zookeeper-stop"));
+            return new ZooKeeperTarget(port);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the in-JVM ZooKeeper", e);
         }
-      }, "conformance-zookeeper-server");
-      thread.setDaemon(true);
-      thread.start();
-      if (!started.await(Timing.seconds(30).toMillis(), TimeUnit.MILLISECONDS) || failure.get() != null) {
-        throw new IllegalStateException("ZooKeeper did not start", failure.get());
-      }
-      Runtime.getRuntime().addShutdownHook(new Thread(main::close, "conformance-zookeeper-stop"));
-      return new ZooKeeperTarget(port);
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot start the in-JVM ZooKeeper", e);
     }
-  }
 
-  /** JVM-wide switches the server reads once, before it starts. */
-  private static void configureSystemProperties() throws Exception {
-    System.setProperty("zookeeper.extendedTypesEnabled", "true");
-    System.setProperty("zookeeper.4lw.commands.whitelist", "*");
-    System.setProperty("znode.container.checkIntervalMs", "100");
-    System.setProperty("zookeeper.admin.enableServer", "false");
-    // Durability is not under test here; skipping fsync keeps the suite fast on a shared disk.
-    System.setProperty("zookeeper.forceSync", "no");
-    // Computed here, not with DigestAuthenticationProvider.generateDigest: that class reads this property
-    // in its static initializer, so loading it first would freeze the super digest as unset.
-    byte[] sha1 = MessageDigest.getInstance("SHA1").digest(SUPER_CREDENTIALS.getBytes(StandardCharsets.UTF_8));
-    System.setProperty("zookeeper.DigestAuthenticationProvider.superDigest",
-        "super:" + Base64.getEncoder().encodeToString(sha1));
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    /** JVM-wide switches the server reads once, before it starts. */
+    private static void configureSystemProperties() throws Exception {
+        System.setProperty("zookeeper.extendedTypesEnabled", "true");
+        System.setProperty("zookeeper.4lw.commands.whitelist", "*");
+        System.setProperty("znode.container.checkIntervalMs", "100");
+        System.setProperty("zookeeper.admin.enableServer", "false");
+        // Durability is not under test here; skipping fsync keeps the suite fast on a shared disk.
+        System.setProperty("zookeeper.forceSync", "no");
+        // Computed here, not with DigestAuthenticationProvider.generateDigest: that class reads this property
+        // in its static initializer, so loading it first would freeze the super digest as unset.
+        byte[] sha1 = MessageDigest.getInstance("SHA1").digest(SUPER_CREDENTIALS.getBytes(StandardCharsets.UTF_8));
+        System.setProperty("zookeeper.DigestAuthenticationProvider.superDigest",
+                "super:" + Base64.getEncoder().encodeToString(sha1));
     }
-  }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }

@@ -1,0 +1,133 @@
+package io.canopy.node.conformance.canopy;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.List;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.canopy.node.CanopyNodeApplication;
+import io.canopy.node.conformance.CoordinatorTarget;
+import io.canopy.node.config.CoordinatorNode;
+import io.canopy.node.process.NodeProcess;
+
+/**
+ * Canopy as a conformance target, configured like the ZooKeeper reference (session bounds 2 s .. 60 s, a super
+ * digest user, containers and TTL nodes reaped every 100 ms, every four-letter word, no per-address connection
+ * limit). Two shapes, each started once per JVM and shared by its test classes: the Spring Boot application in
+ * this JVM, and the executable jar in a JVM of its own.
+ */
+final class CanopyTargets {
+    static final String SUPER_CREDENTIALS = "super:conformance-secret";
+    static final int MIN_SESSION_TIMEOUT_MS = 2_000;
+    static final int MAX_SESSION_TIMEOUT_MS = 60_000;
+
+    private static CoordinatorTarget inJvm;
+    private static CoordinatorTarget process;
+
+    private CanopyTargets() {
+    }
+
+    /** The node's settings, as command-line arguments. */
+    static List<String> arguments() {
+        return List.of(
+                "--canopy.session.tick-time=500ms",
+                "--canopy.session.min-timeout=" + MIN_SESSION_TIMEOUT_MS + "ms",
+                "--canopy.session.max-timeout=" + MAX_SESSION_TIMEOUT_MS + "ms",
+                "--canopy.security.super-digest=" + superDigest(),
+                "--canopy.container-check-interval=100ms",
+                "--canopy.limits.max-client-connections=0",
+                "--canopy.four-letter-words=*");
+    }
+
+    static synchronized CoordinatorTarget inJvm() {
+        if (inJvm == null) {
+            inJvm = startInJvm();
+        }
+        return inJvm;
+    }
+
+    static synchronized CoordinatorTarget process() {
+        if (process == null) {
+            try {
+                NodeProcess node = NodeProcess.startStandalone(Files.createTempDirectory("conformance-canopy-proc"),
+                        arguments().toArray(String[]::new));
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        node.close();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "conformance-canopy-process-stop"));
+                process = target(node.clientPort());
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot start a Canopy node process", e);
+            }
+        }
+        return process;
+    }
+
+    private static CoordinatorTarget startInJvm() {
+        try {
+            Path dataDir = Files.createTempDirectory("conformance-canopy");
+            List<String> args = new java.util.ArrayList<>(arguments());
+            args.addAll(List.of(
+                    "--canopy.data-dir=" + dataDir,
+                    "--canopy.client-port=" + NodeProcess.freePort(),
+                    "--canopy.client-address=127.0.0.1",
+                    "--canopy.peer-port=" + NodeProcess.freePort(),
+                    "--server.address=127.0.0.1",
+                    "--server.port=0"));
+            ConfigurableApplicationContext context = new SpringApplicationBuilder(CanopyNodeApplication.class)
+                    .run(args.toArray(String[]::new));
+            Runtime.getRuntime().addShutdownHook(new Thread(context::close, "conformance-canopy-stop"));
+            return target(context.getBean(CoordinatorNode.class).clientPort());
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start Canopy in this JVM", e);
+        }
+    }
+
+    private static CoordinatorTarget target(int port) {
+        return new CoordinatorTarget() {
+            @Override
+            public String connectString() {
+                return "127.0.0.1:" + port;
+            }
+
+            @Override
+            public InetSocketAddress clientAddress() {
+                return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+            }
+
+            @Override
+            public int minSessionTimeoutMs() {
+                return MIN_SESSION_TIMEOUT_MS;
+            }
+
+            @Override
+            public int maxSessionTimeoutMs() {
+                return MAX_SESSION_TIMEOUT_MS;
+            }
+
+            @Override
+            public String superUserCredentials() {
+                return SUPER_CREDENTIALS;
+            }
+        };
+    }
+
+    static String superDigest() {
+        try {
+            byte[] sha1 = MessageDigest.getInstance("SHA1").digest(SUPER_CREDENTIALS.getBytes(StandardCharsets.UTF_8));
+            return "super:" + Base64.getEncoder().encodeToString(sha1);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
