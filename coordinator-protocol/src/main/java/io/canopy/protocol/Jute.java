@@ -1,7 +1,6 @@
 package io.canopy.protocol;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,7 +15,7 @@ public final class Jute {
     }
 
     public static byte[] toBytes(Record record) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        ByteSink out = new ByteSink(128);
         try {
             record.serialize(BinaryOutputArchive.getArchive(out), "");
         } catch (IOException e) {
