@@ -5,6 +5,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 import org.apache.zookeeper.data.ACL;
@@ -13,12 +14,14 @@ import org.apache.zookeeper.data.Id;
 import io.canopy.core.session.SessionTable;
 import io.canopy.core.tree.DataNode;
 import io.canopy.core.tree.DataTree;
+import io.canopy.core.tree.NodeState;
 
 /**
  * The snapshot stream: {@code [int magic][byte version][long lastAppliedIndex][long lastZxid]} then the state
  * segment {@code [int sessions](session)*[int nodes](node)*} with sessions by id and nodes in canonical
  * depth-first order. The state segment alone is what {@link CoordinatorState#digest()} hashes, so equal state
- * gives equal digests and a read-then-written snapshot is byte-identical.
+ * gives equal digests and a read-then-written snapshot is byte-identical. Snapshots are written from a
+ * {@link SnapshotImage}; the digest walks the live tree ({@link #writeState}); both give the same bytes.
  */
 final class SnapshotFormat {
     static final int MAGIC = 0x434E5059; // "CNPY"
@@ -35,19 +38,15 @@ final class SnapshotFormat {
         out.writeLong(lastZxid);
     }
 
+    /** The state segment by walking the live tree in canonical order (the digest; no sort, no capture). */
     static void writeState(DataOutputStream out, DataTree tree, SessionTable sessions) throws IOException {
-        out.writeInt(sessions.size());
-        for (SessionTable.Session s : sessions.all()) {
-            out.writeLong(s.id());
-            out.writeInt(s.timeoutMillis());
-            writeBytes(out, s.password());
-        }
+        writeSessions(out, sessions.all());
         out.writeInt(tree.size());
         IOException[] failure = new IOException[1];
         tree.forEachInOrder((path, n) -> {
             if (failure[0] == null) {
                 try {
-                    writeNode(out, path, n);
+                    writeNode(out, path, n.state());
                 } catch (IOException e) {
                     failure[0] = e;
                 }
@@ -58,7 +57,16 @@ final class SnapshotFormat {
         }
     }
 
-    private static void writeNode(DataOutputStream out, String path, DataNode n) throws IOException {
+    static void writeSessions(DataOutputStream out, Collection<SessionTable.Session> sessions) throws IOException {
+        out.writeInt(sessions.size());
+        for (SessionTable.Session s : sessions) {
+            out.writeLong(s.id());
+            out.writeInt(s.timeoutMillis());
+            writeBytes(out, s.password());
+        }
+    }
+
+    static void writeNode(DataOutputStream out, String path, NodeState n) throws IOException {
         writeString(out, path);
         writeBytes(out, n.data());
         out.writeInt(n.acl().size());
@@ -73,7 +81,7 @@ final class SnapshotFormat {
         out.writeLong(n.ctime());
         out.writeLong(n.mtime());
         out.writeInt(n.version());
-        out.writeInt(n.rawCversion());
+        out.writeInt(n.cversion());
         out.writeInt(n.aversion());
         out.writeLong(n.ephemeralOwner());
     }
@@ -122,9 +130,8 @@ final class SnapshotFormat {
             int perms = in.readInt();
             acl.add(new ACL(perms, new Id(readString(in), readString(in))));
         }
-        DataNode n = DataTree.newNode(data, acl);
-        DataTree.setStat(n, in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(),
-                in.readInt(), in.readInt(), in.readInt(), in.readLong());
+        DataNode n = DataTree.newNode(new NodeState(data, acl, in.readLong(), in.readLong(), in.readLong(),
+                in.readLong(), in.readLong(), in.readInt(), in.readInt(), in.readInt(), in.readLong()));
         tree.putRaw(path, n);
     }
 

@@ -116,7 +116,7 @@ class SimulationTest {
         return out;
     }
 
-    private static void trackSessions(ApplyResult r, List<Long> live) {
+    static void trackSessions(ApplyResult r, List<Long> live) {
         for (TxnOutcome o : r.outcomes()) {
             if (o.txn().type() == OpCode.CREATE_SESSION && o.err() == 0) {
                 live.add(o.txn().sessionId());
@@ -140,7 +140,7 @@ class SimulationTest {
         return new Txn(session, 1, type, body, ids, 1, 0);
     }
 
-    private static Txn randomTxn(Random rnd, List<Long> live, CoordinatorState view, long time) {
+    static Txn randomTxn(Random rnd, List<Long> live, CoordinatorState view, long time) {
         long session = live.isEmpty() || rnd.nextInt(20) == 0 ? 1 + rnd.nextInt(50) : live.get(rnd.nextInt(live.size()));
         List<Id> ids = rnd.nextBoolean() ? ALICE : List.of(new Id("ip", "10.0.0.1"));
         int kind = rnd.nextInt(100);

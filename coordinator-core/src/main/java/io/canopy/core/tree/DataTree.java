@@ -40,13 +40,16 @@ public final class DataTree {
     /** An empty tree with ZooKeeper's system nodes, stats as a fresh ZooKeeper DataTree has them. */
     public static DataTree withSystemNodes() {
         DataTree t = new DataTree();
-        t.putRaw(ROOT, new DataNode(new byte[0], OPEN_ACL));
-        t.putRaw(PROC, new DataNode(new byte[0], OPEN_ACL));
-        t.putRaw(QUOTA, new DataNode(new byte[0], OPEN_ACL));
-        DataNode config = new DataNode(new byte[0], READ_ACL);
-        config.aversion = -1; // ZooKeeper applies READ_ACL_UNSAFE with setACL(version -1)
-        t.putRaw(CONFIG, config);
+        t.putRaw(ROOT, systemNode(OPEN_ACL, 0));
+        t.putRaw(PROC, systemNode(OPEN_ACL, 0));
+        t.putRaw(QUOTA, systemNode(OPEN_ACL, 0));
+        // ZooKeeper applies READ_ACL_UNSAFE to /zookeeper/config with setACL(version -1)
+        t.putRaw(CONFIG, systemNode(READ_ACL, -1));
         return t;
+    }
+
+    private static DataNode systemNode(List<ACL> acl, int aversion) {
+        return new DataNode(new NodeState(new byte[0], acl, 0, 0, 0, 0, 0, 0, 0, aversion, 0));
     }
 
     public static DataTree empty() {
@@ -55,7 +58,11 @@ public final class DataTree {
 
     /** Inserts a node as loaded (snapshot or bootstrap), linking it to its parent and indexing it. */
     public DataNode putRaw(String path, DataNode node) {
-        node.acl = intern(node.acl);
+        NodeState s = node.state;
+        List<ACL> acl = intern(s.acl());
+        if (acl != s.acl()) {
+            node.state = s.withAcl(acl, s.aversion());
+        }
         nodes.put(path, node);
         if (!ROOT.equals(path)) {
             DataNode parent = nodes.get(parentOf(path));
@@ -64,26 +71,14 @@ public final class DataTree {
             }
             parent.children.add(childName(path));
         }
-        index(path, node.ephemeralOwner);
-        approximateDataSize += size(path, node.data);
+        index(path, node.ephemeralOwner());
+        approximateDataSize += size(path, node.data());
         return node;
     }
 
-    public static DataNode newNode(byte[] data, List<ACL> acl) {
-        return new DataNode(data, acl);
-    }
-
-    public static void setStat(DataNode n, long czxid, long mzxid, long pzxid, long ctime, long mtime, int version,
-                               int cversion, int aversion, long ephemeralOwner) {
-        n.czxid = czxid;
-        n.mzxid = mzxid;
-        n.pzxid = pzxid;
-        n.ctime = ctime;
-        n.mtime = mtime;
-        n.version = version;
-        n.cversion = cversion;
-        n.aversion = aversion;
-        n.ephemeralOwner = ephemeralOwner;
+    /** A node with the given stored state and no children yet (snapshot loading). */
+    public static DataNode newNode(NodeState state) {
+        return new DataNode(state);
     }
 
     public DataNode get(String path) {
@@ -145,12 +140,9 @@ public final class DataTree {
     public DataNode create(String path, byte[] data, List<ACL> acl, long owner, long zxid, long time) {
         String parentPath = parentOf(path);
         DataNode parent = nodes.get(parentPath);
-        int oldCversion = parent.cversion;
-        long oldPzxid = parent.pzxid;
-        DataNode n = new DataNode(data, intern(acl));
-        setStat(n, zxid, zxid, zxid, time, time, 0, 0, 0, owner);
-        parent.cversion = oldCversion + 1;
-        parent.pzxid = zxid;
+        NodeState oldParent = parent.state;
+        DataNode n = new DataNode(NodeState.created(data, intern(acl), zxid, time, owner));
+        parent.state = oldParent.withChildCreated(zxid);
         parent.children.add(childName(path));
         nodes.put(path, n);
         index(path, owner);
@@ -159,8 +151,7 @@ public final class DataTree {
             nodes.remove(path);
             unindex(path, owner);
             parent.children.remove(childName(path));
-            parent.cversion = oldCversion;
-            parent.pzxid = oldPzxid;
+            parent.state = oldParent;
             approximateDataSize -= size(path, data);
         });
         return n;
@@ -170,54 +161,38 @@ public final class DataTree {
     public DataNode delete(String path, long zxid) {
         DataNode parent = nodes.get(parentOf(path));
         DataNode n = nodes.remove(path);
-        long oldPzxid = parent.pzxid;
+        NodeState oldParent = parent.state;
         parent.children.remove(childName(path));
-        if (zxid > parent.pzxid) {
-            parent.pzxid = zxid;
-        }
-        unindex(path, n.ephemeralOwner);
-        approximateDataSize -= size(path, n.data);
+        parent.state = oldParent.withChildDeleted(zxid);
+        unindex(path, n.ephemeralOwner());
+        approximateDataSize -= size(path, n.data());
         record(() -> {
             nodes.put(path, n);
-            index(path, n.ephemeralOwner);
+            index(path, n.ephemeralOwner());
             parent.children.add(childName(path));
-            parent.pzxid = oldPzxid;
-            approximateDataSize += size(path, n.data);
+            parent.state = oldParent;
+            approximateDataSize += size(path, n.data());
         });
         return n;
     }
 
     public DataNode setData(String path, byte[] data, int version, long zxid, long time) {
         DataNode n = nodes.get(path);
-        byte[] oldData = n.data;
-        int oldVersion = n.version;
-        long oldMzxid = n.mzxid;
-        long oldMtime = n.mtime;
-        n.data = data;
-        n.version = version;
-        n.mzxid = zxid;
-        n.mtime = time;
-        approximateDataSize += size(path, data) - size(path, oldData);
+        NodeState old = n.state;
+        n.state = old.withData(data, version, zxid, time);
+        approximateDataSize += size(path, data) - size(path, old.data());
         record(() -> {
-            approximateDataSize += size(path, oldData) - size(path, n.data);
-            n.data = oldData;
-            n.version = oldVersion;
-            n.mzxid = oldMzxid;
-            n.mtime = oldMtime;
+            approximateDataSize += size(path, old.data()) - size(path, data);
+            n.state = old;
         });
         return n;
     }
 
     public DataNode setAcl(String path, List<ACL> acl, int aversion) {
         DataNode n = nodes.get(path);
-        List<ACL> oldAcl = n.acl;
-        int oldAversion = n.aversion;
-        n.acl = intern(acl);
-        n.aversion = aversion;
-        record(() -> {
-            n.acl = oldAcl;
-            n.aversion = oldAversion;
-        });
+        NodeState old = n.state;
+        n.state = old.withAcl(intern(acl), aversion);
+        record(() -> n.state = old);
         return n;
     }
 
@@ -306,6 +281,25 @@ public final class DataTree {
                 stack.push(ROOT.equals(p) ? "/" + c : p + "/" + c);
             }
         }
+    }
+
+    /** Every node's path and current state, in no particular order. */
+    public record Capture(String[] paths, NodeState[] states) {
+    }
+
+    /**
+     * The path and state of every node as of now: O(nodes) reference copies, no data bytes. The states are
+     * immutable, so the capture stays exact however the tree changes afterwards.
+     */
+    public Capture capture() {
+        String[] paths = new String[nodes.size()];
+        NodeState[] states = new NodeState[paths.length];
+        int i = 0;
+        for (Map.Entry<String, DataNode> e : nodes.entrySet()) {
+            paths[i] = e.getKey();
+            states[i++] = e.getValue().state;
+        }
+        return new Capture(paths, states);
     }
 
     public Map<String, DataNode> nodesView() {

@@ -1,17 +1,10 @@
 package io.canopy.node.replication;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +19,7 @@ import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
-import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
@@ -42,7 +35,8 @@ import io.canopy.core.txn.BatchCodec;
 /**
  * Adapter between Ratis and the server's {@link StateMachineApplier}. It moves opaque entries and never
  * interprets ZooKeeper operations. Ratis calls {@link #applyTransaction} serially, in log order, on one thread;
- * {@link #takeSnapshot} runs on that same thread with applies paused.
+ * {@link #takeSnapshot} runs on that same thread with applies paused, so it only captures the state and leaves
+ * the writing to the {@link SnapshotWriter}'s thread: applies continue while a snapshot is written.
  */
 final class CanopyStateMachine extends BaseStateMachine {
     private static final Logger log = LoggerFactory.getLogger(CanopyStateMachine.class);
@@ -52,25 +46,31 @@ final class CanopyStateMachine extends BaseStateMachine {
     private final AppliedIndexWaiter appliedWaiter;
     private final Clock clock;
     private final Consumer<Boolean> leadership;
+    private final SnapshotWriter snapshots;
+    /** Set when apply threw: the state may be half-changed and must never be snapshotted. */
+    private volatile boolean applyFailed;
 
     CanopyStateMachine(StateMachineApplier applier, AppliedIndexWaiter appliedWaiter, Clock clock,
-                       Consumer<Boolean> leadership) {
+                       Consumer<Boolean> leadership, int retainedSnapshots) {
         this.applier = applier;
         this.appliedWaiter = appliedWaiter;
         this.clock = clock;
         this.leadership = leadership;
+        this.snapshots = new SnapshotWriter(storage, retainedSnapshots);
     }
 
     @Override
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
+        SnapshotWriter.deleteStaleTemporaryFiles(raftStorage.getStorageDir().getStateMachineDir().toPath());
         loadLatestSnapshot();
     }
 
     @Override
     public void reinitialize() throws IOException {
         // A snapshot was installed from the leader: replace the whole state with it.
+        snapshots.awaitIdle();
         loadLatestSnapshot();
     }
 
@@ -95,6 +95,7 @@ final class CanopyStateMachine extends BaseStateMachine {
             applier.restoreSnapshot(in);
         }
         setLastAppliedTermIndex(snapshot.getTermIndex());
+        snapshots.recovered(snapshot.getIndex());
         appliedWaiter.advanceTo(snapshot.getIndex());
         log.info("Loaded snapshot {} ({} bytes, last applied index {}) in {} ms", file.getName(), file.length(),
                 snapshot.getIndex(), (System.nanoTime() - started) / 1_000_000);
@@ -123,7 +124,12 @@ final class CanopyStateMachine extends BaseStateMachine {
         long index = entry.getIndex();
         // An exception here is unrecoverable by Ratis's contract (the server shuts down): the applier turns every
         // ZooKeeper error into an outcome, so only a real bug or corrupted entry can get here.
-        applier.apply(index, entry.getStateMachineLogEntry().getLogData().toByteArray());
+        try {
+            applier.apply(index, entry.getStateMachineLogEntry().getLogData().toByteArray());
+        } catch (RuntimeException | Error e) {
+            applyFailed = true;
+            throw e;
+        }
         updateLastAppliedTermIndex(entry.getTerm(), index);
         appliedWaiter.advanceTo(index);
         return CompletableFuture.completedFuture(Message.EMPTY);
@@ -142,32 +148,27 @@ final class CanopyStateMachine extends BaseStateMachine {
         return CompletableFuture.completedFuture(Message.EMPTY);
     }
 
+    /**
+     * Ratis asks after every apply while the log has grown past the threshold since the last snapshot it was told
+     * of, and purges its log up to the index returned. So: capture the state (cheap) and let the writer thread
+     * write it; answer the index of a snapshot only once it is durable, and -1 ("none new") meanwhile, which
+     * Ratis neither logs nor acts on. The state and {@link #getLastAppliedTermIndex()} agree here because both
+     * only move on this thread.
+     */
     @Override
-    public long takeSnapshot() throws IOException {
+    public long takeSnapshot() {
+        long newlyDurable = snapshots.takeNewlyDurable();
+        if (newlyDurable >= 0) {
+            return newlyDurable; // Ratis recomputes the gap from here and asks again if it is still too large
+        }
         TermIndex last = getLastAppliedTermIndex();
-        if (last == null || last.getIndex() < 0) {
-            return RaftLog_INVALID;
+        if (!applyFailed && last != null && last.getIndex() > snapshots.durableIndex() && snapshots.mayStart()) {
+            long started = System.nanoTime();
+            CapturedSnapshot image = applier.captureSnapshot();
+            snapshots.writeInBackground(last, image, System.nanoTime() - started);
         }
-        File target = storage.getSnapshotFile(last.getTerm(), last.getIndex());
-        Path tmp = target.toPath().resolveSibling(target.getName() + ".tmp");
-        long started = System.nanoTime();
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
-             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
-            applier.writeSnapshot(out);
-            out.flush();
-            ch.force(true);
-        }
-        Files.move(tmp, target.toPath(), StandardCopyOption.ATOMIC_MOVE);
-        // The .md5 file is the commit marker: Ratis only picks snapshots that have one.
-        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(target);
-        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), last));
-        log.info("Took snapshot {} ({} bytes) in {} ms", target.getName(), target.length(),
-                (System.nanoTime() - started) / 1_000_000);
-        return last.getIndex();
+        return RaftLog.INVALID_LOG_INDEX;
     }
-
-    private static final long RaftLog_INVALID = -1;
 
     @Override
     public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
@@ -188,9 +189,35 @@ final class CanopyStateMachine extends BaseStateMachine {
         leadership.accept(false);
     }
 
+    /**
+     * Ratis closes the state machine after the last apply (having asked for a snapshot on the way out): the
+     * snapshot of the final state must be on disk before this returns, so wait for the background write and
+     * write what it does not cover here.
+     */
     @Override
     public void close() throws IOException {
-        appliedWaiter.close();
-        super.close();
+        try {
+            finishSnapshots();
+        } finally {
+            snapshots.close();
+            appliedWaiter.close();
+            super.close();
+        }
+    }
+
+    private void finishSnapshots() throws IOException {
+        snapshots.awaitIdle();
+        TermIndex last = getLastAppliedTermIndex();
+        if (applyFailed || last == null || last.getIndex() <= snapshots.durableIndex()) {
+            return;
+        }
+        long started = System.nanoTime();
+        CapturedSnapshot image = applier.captureSnapshot();
+        try {
+            snapshots.writeNow(last, image, System.nanoTime() - started);
+        } catch (IOException | RuntimeException e) {
+            log.error("Final snapshot at index {} failed; the next start replays the log from index {}: {}",
+                    last.getIndex(), snapshots.durableIndex(), e.toString(), e);
+        }
     }
 }

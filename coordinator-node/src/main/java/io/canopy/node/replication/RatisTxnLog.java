@@ -91,7 +91,8 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         server = RaftServer.newBuilder()
                 .setServerId(selfId)
                 .setGroup(group)
-                .setStateMachine(new CanopyStateMachine(applier, applied, clock, this::onLeadership))
+                .setStateMachine(new CanopyStateMachine(applier, applied, clock, this::onLeadership,
+                        settings.snapshotRetention()))
                 .setProperties(properties)
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();

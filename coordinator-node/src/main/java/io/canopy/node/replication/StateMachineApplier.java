@@ -2,11 +2,11 @@ package io.canopy.node.replication;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 
 /**
  * What the replication layer drives: implemented by the server, called by the Ratis state machine adapter on
- * its single apply thread (apply and snapshot never run concurrently with each other).
+ * its single apply thread (apply and snapshot capture never run concurrently with each other; writing a
+ * captured snapshot does, on the snapshot thread).
  */
 public interface StateMachineApplier {
 
@@ -16,8 +16,12 @@ public interface StateMachineApplier {
     /** The index of the last applied entry, also after {@link #restoreSnapshot}. */
     long lastAppliedIndex();
 
-    /** Writes a snapshot of the state as of {@link #lastAppliedIndex()}. Reads may continue meanwhile. */
-    void writeSnapshot(OutputStream out) throws IOException;
+    /**
+     * Captures the state as of {@link #lastAppliedIndex()}, to be written on another thread while later entries
+     * are applied. Called on the apply thread between two applies, so it must be cheap (no serialization, no
+     * copy of data): a snapshot that stalls apply stalls every write of the cluster.
+     */
+    CapturedSnapshot captureSnapshot();
 
     /** Replaces the whole state with a snapshot (start-up, or one installed from the leader). */
     void restoreSnapshot(InputStream in) throws IOException;

@@ -4,7 +4,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,6 +28,7 @@ import io.canopy.core.ApplyResult;
 import io.canopy.core.CoordinatorState;
 import io.canopy.core.CoreSettings;
 import io.canopy.core.SessionInfo;
+import io.canopy.core.SnapshotImage;
 import io.canopy.core.TreeStats;
 import io.canopy.core.TreeView;
 import io.canopy.core.TxnOutcome;
@@ -38,6 +38,7 @@ import io.canopy.core.txn.Txn;
 import io.canopy.core.watch.WatchEvent;
 import io.canopy.core.watch.WatchRegistry;
 import io.canopy.core.watch.WatchTrigger;
+import io.canopy.node.replication.CapturedSnapshot;
 import io.canopy.node.replication.StateMachineApplier;
 import io.canopy.node.replication.TxnLog;
 import io.canopy.protocol.Jute;
@@ -179,16 +180,25 @@ public final class CoordinatorService implements StateMachineApplier, LeaderDuti
         return read(CoordinatorState::lastAppliedIndex);
     }
 
+    /**
+     * Captures the state by reference (tens of milliseconds for 200k nodes); the returned snapshot is written
+     * later on the snapshot thread. The read lock suffices: capture only reads, and apply, the only writer, runs
+     * on the calling thread anyway; readers are not held up.
+     */
     @Override
-    public void writeSnapshot(OutputStream out) throws IOException {
+    public CapturedSnapshot captureSnapshot() {
+        SnapshotImage image;
         lock.readLock().lock();
         try {
-            DataOutputStream data = new DataOutputStream(out);
-            state.writeSnapshot(data);
-            data.flush();
+            image = state.captureSnapshot();
         } finally {
             lock.readLock().unlock();
         }
+        return out -> {
+            DataOutputStream data = new DataOutputStream(out);
+            image.writeTo(data);
+            data.flush();
+        };
     }
 
     /**

@@ -53,16 +53,24 @@ class RatisTxnLogTest {
             return lastIndex;
         }
 
+        /** A copy taken on the apply thread, so later applies do not leak into it. */
         @Override
-        public void writeSnapshot(OutputStream out) throws IOException {
-            DataOutputStream d = new DataOutputStream(out);
-            d.writeLong(lastIndex);
+        public CapturedSnapshot captureSnapshot() {
+            long index = lastIndex;
+            List<long[]> copy;
             synchronized (applied) {
-                d.writeInt(applied.size());
-                for (long[] a : applied) {
-                    d.writeLong(a[0]);
-                    d.writeLong(a[1]);
-                }
+                copy = new ArrayList<>(applied);
+            }
+            return out -> write(out, index, copy);
+        }
+
+        static void write(OutputStream out, long index, List<long[]> applied) throws IOException {
+            DataOutputStream d = new DataOutputStream(out);
+            d.writeLong(index);
+            d.writeInt(applied.size());
+            for (long[] a : applied) {
+                d.writeLong(a[0]);
+                d.writeLong(a[1]);
             }
             d.flush();
         }

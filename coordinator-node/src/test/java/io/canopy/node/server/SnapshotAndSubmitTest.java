@@ -38,7 +38,7 @@ class SnapshotAndSubmitTest {
             assertThat(again.err()).isEqualTo(ErrorCode.NODEEXISTS.code());
 
             ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
-            service.writeSnapshot(snapshot);
+            service.captureSnapshot().writeTo(snapshot);
             CoordinatorService restored = new CoordinatorService(TestServer.settings(), otherLog,
                     Clock.systemUTC());
             restored.restoreSnapshot(new ByteArrayInputStream(snapshot.toByteArray()));
