@@ -1,7 +1,5 @@
 package io.canopy.node.conformance.canopy;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +12,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import io.canopy.node.CanopyNodeApplication;
 import io.canopy.node.conformance.CoordinatorTarget;
+import io.canopy.node.conformance.LoopbackTarget;
 import io.canopy.node.config.CoordinatorNode;
 import io.canopy.node.process.NodeProcess;
 
@@ -94,32 +93,7 @@ final class CanopyTargets {
     }
 
     private static CoordinatorTarget target(int port) {
-        return new CoordinatorTarget() {
-            @Override
-            public String connectString() {
-                return "127.0.0.1:" + port;
-            }
-
-            @Override
-            public InetSocketAddress clientAddress() {
-                return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-            }
-
-            @Override
-            public int minSessionTimeoutMs() {
-                return MIN_SESSION_TIMEOUT_MS;
-            }
-
-            @Override
-            public int maxSessionTimeoutMs() {
-                return MAX_SESSION_TIMEOUT_MS;
-            }
-
-            @Override
-            public String superUserCredentials() {
-                return SUPER_CREDENTIALS;
-            }
-        };
+        return new LoopbackTarget(port, MIN_SESSION_TIMEOUT_MS, MAX_SESSION_TIMEOUT_MS, SUPER_CREDENTIALS);
     }
 
     static String superDigest() {

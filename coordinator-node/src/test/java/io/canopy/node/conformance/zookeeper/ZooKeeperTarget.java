@@ -3,7 +3,6 @@ package io.canopy.node.conformance.zookeeper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -15,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.canopy.node.conformance.CoordinatorTarget;
+import io.canopy.node.conformance.LoopbackTarget;
 import io.canopy.node.testsupport.Timing;
 
 import org.apache.zookeeper.server.ServerConfig;
@@ -28,23 +28,17 @@ import org.apache.zookeeper.server.ZooKeeperServerMain;
  * <p>Configured for what the suite exercises: extended types (TTL nodes), every four-letter word, a container
  * and TTL reaper that runs every 100 ms, a super digest user, and session bounds of 2 s .. 60 s.
  */
-public final class ZooKeeperTarget implements CoordinatorTarget {
+public final class ZooKeeperTarget {
 
     static final String SUPER_CREDENTIALS = "super:conformance-secret";
     static final int MIN_SESSION_TIMEOUT_MS = 2_000;
     static final int MAX_SESSION_TIMEOUT_MS = 60_000;
 
-    private static ZooKeeperTarget shared;
+    private static CoordinatorTarget shared;
     private static RuntimeException startFailure;
 
-    private final int port;
-
-    private ZooKeeperTarget(int port) {
-        this.port = port;
-    }
-
     /** The JVM-wide server, started on first call and stopped when the JVM exits. */
-    public static synchronized ZooKeeperTarget shared() {
+    public static synchronized CoordinatorTarget shared() {
         if (startFailure != null) {
             throw startFailure;
         }
@@ -59,32 +53,7 @@ public final class ZooKeeperTarget implements CoordinatorTarget {
         return shared;
     }
 
-    @Override
-    public String connectString() {
-        return "127.0.0.1:" + port;
-    }
-
-    @Override
-    public InetSocketAddress clientAddress() {
-        return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-    }
-
-    @Override
-    public int minSessionTimeoutMs() {
-        return MIN_SESSION_TIMEOUT_MS;
-    }
-
-    @Override
-    public int maxSessionTimeoutMs() {
-        return MAX_SESSION_TIMEOUT_MS;
-    }
-
-    @Override
-    public String superUserCredentials() {
-        return SUPER_CREDENTIALS;
-    }
-
-    private static ZooKeeperTarget start() {
+    private static CoordinatorTarget start() {
         try {
             configureSystemProperties();
             Path dataDir = Files.createTempDirectory("conformance-zk");
@@ -125,7 +94,7 @@ public final class ZooKeeperTarget implements CoordinatorTarget {
                 throw new IllegalStateException("ZooKeeper did not start", failure.get());
             }
             Runtime.getRuntime().addShutdownHook(new Thread(main::close, "conformance-zookeeper-stop"));
-            return new ZooKeeperTarget(port);
+            return new LoopbackTarget(port, MIN_SESSION_TIMEOUT_MS, MAX_SESSION_TIMEOUT_MS, SUPER_CREDENTIALS);
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the in-JVM ZooKeeper", e);
         }
