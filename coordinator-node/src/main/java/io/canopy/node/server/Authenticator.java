@@ -2,7 +2,6 @@ package io.canopy.node.server;
 
 import java.util.List;
 
-import org.apache.zookeeper.data.ClientInfo;
 import org.apache.zookeeper.data.Id;
 
 import io.canopy.core.acl.Authentication;
@@ -31,14 +30,5 @@ final class Authenticator {
         }
         List<Id> ids = Authentication.authenticate(scheme, auth, superDigest);
         return ids == null || ids.isEmpty() ? null : ids;
-    }
-
-    static String digest(String userAndPassword) {
-        return Authentication.generateDigest(userAndPassword);
-    }
-
-    /** whoAmI's answer: the scheme and user name of every identity. */
-    static List<ClientInfo> whoAmI(List<Id> identities) {
-        return Authentication.clientInfos(identities);
     }
 }

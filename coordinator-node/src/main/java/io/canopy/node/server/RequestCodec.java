@@ -57,10 +57,11 @@ final class RequestCodec {
     }
 
     static Kind kind(int type) {
+        // createSession is proposed by the connect handshake, never accepted as a request on an open session.
+        if (OpCode.isWrite(type) && type != OpCode.CREATE_SESSION) {
+            return Kind.WRITE;
+        }
         return switch (type) {
-            case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER, OpCode.CREATE_TTL, OpCode.DELETE,
-                 OpCode.DELETE_CONTAINER, OpCode.SET_DATA, OpCode.SET_ACL, OpCode.CHECK, OpCode.MULTI,
-                 OpCode.RECONFIG, OpCode.CLOSE_SESSION -> Kind.WRITE;
             case OpCode.EXISTS, OpCode.GET_DATA, OpCode.GET_ACL, OpCode.GET_CHILDREN, OpCode.GET_CHILDREN2,
                  OpCode.GET_ALL_CHILDREN_NUMBER, OpCode.GET_EPHEMERALS, OpCode.MULTI_READ, OpCode.WHO_AM_I,
                  OpCode.PING, OpCode.SET_WATCHES, OpCode.SET_WATCHES2, OpCode.ADD_WATCH, OpCode.REMOVE_WATCHES,

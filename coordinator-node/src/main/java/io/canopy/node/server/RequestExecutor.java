@@ -15,6 +15,7 @@ import org.apache.zookeeper.proto.WhoAmIResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.canopy.core.acl.Authentication;
 import io.canopy.core.CoordinatorState;
 import io.canopy.core.ReadOutcome;
 import io.canopy.core.watch.WatchEvent;
@@ -103,7 +104,7 @@ final class RequestExecutor {
                 }
             }
             case OpCode.SYNC -> body = new SyncResponse(((SyncRequest) request.record).getPath());
-            case OpCode.WHO_AM_I -> body = new WhoAmIResponse(Authenticator.whoAmI(request.identities));
+            case OpCode.WHO_AM_I -> body = new WhoAmIResponse(Authentication.clientInfos(request.identities));
             default -> {
                 // ping: header only
             }

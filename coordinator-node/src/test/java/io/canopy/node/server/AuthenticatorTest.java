@@ -10,13 +10,15 @@ import org.apache.zookeeper.data.Id;
 import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
 import org.junit.jupiter.api.Test;
 
+import io.canopy.core.acl.Authentication;
+
 class AuthenticatorTest {
 
     @Test
     void digestMatchesZooKeepers() throws Exception {
-        assertThat(Authenticator.digest("alice:secret"))
+        assertThat(Authentication.generateDigest("alice:secret"))
                 .isEqualTo(DigestAuthenticationProvider.generateDigest("alice:secret"));
-        assertThat(Authenticator.digest("nocolon")).isEqualTo(DigestAuthenticationProvider.generateDigest("nocolon"));
+        assertThat(Authentication.generateDigest("nocolon")).isEqualTo(DigestAuthenticationProvider.generateDigest("nocolon"));
     }
 
     @Test
@@ -26,7 +28,7 @@ class AuthenticatorTest {
         assertThat(auth.authenticate("digest", "super:admin".getBytes(StandardCharsets.UTF_8), "127.0.0.1"))
                 .containsExactlyInAnyOrder(new Id("digest", superDigest), new Id("super", ""));
         assertThat(auth.authenticate("digest", "bob:pw".getBytes(StandardCharsets.UTF_8), "127.0.0.1"))
-                .containsExactly(new Id("digest", Authenticator.digest("bob:pw")));
+                .containsExactly(new Id("digest", Authentication.generateDigest("bob:pw")));
     }
 
     @Test
@@ -41,8 +43,8 @@ class AuthenticatorTest {
 
     @Test
     void whoAmIShowsUserNamesNotHashes() {
-        List<ClientInfo> infos = Authenticator.whoAmI(List.of(new Id("ip", "127.0.0.1"),
-                new Id("digest", Authenticator.digest("alice:pw"))));
+        List<ClientInfo> infos = Authentication.clientInfos(List.of(new Id("ip", "127.0.0.1"),
+                new Id("digest", Authentication.generateDigest("alice:pw"))));
         assertThat(infos).extracting(ClientInfo::getAuthScheme, ClientInfo::getUser)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("ip", "127.0.0.1"),
                         org.assertj.core.groups.Tuple.tuple("digest", "alice"));
