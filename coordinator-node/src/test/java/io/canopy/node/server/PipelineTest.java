@@ -4,6 +4,8 @@ import io.canopy.node.testsupport.Timing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -173,10 +175,18 @@ class PipelineTest {
             raw.send(0, io.canopy.protocol.OpCode.CREATE, new org.apache.zookeeper.proto.CreateRequest("/deep",
                     new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, 0));
             assertThat(raw.readReply().header().getErr()).isZero();
-            for (int i = 1; i <= count; i++) {
-                raw.send(i, io.canopy.protocol.OpCode.SET_DATA,
-                        new org.apache.zookeeper.proto.SetDataRequest("/deep", utf8(String.valueOf(i)), -1));
-            }
+            // Send from another thread while this one reads, as a real client does: a client that only reads
+            // after sending everything deadlocks against the server's back-pressure once the socket buffers fill.
+            CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+                for (int i = 1; i <= count; i++) {
+                    try {
+                        raw.send(i, io.canopy.protocol.OpCode.SET_DATA,
+                                new org.apache.zookeeper.proto.SetDataRequest("/deep", utf8(String.valueOf(i)), -1));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            });
             long lastZxid = 0;
             for (int i = 1; i <= count; i++) {
                 RawClient.Reply reply = raw.readReply();
@@ -185,6 +195,7 @@ class PipelineTest {
                 assertThat(reply.header().getZxid()).isGreaterThan(lastZxid);
                 lastZxid = reply.header().getZxid();
             }
+            sent.get(10, TimeUnit.SECONDS);
         }
     }
 
