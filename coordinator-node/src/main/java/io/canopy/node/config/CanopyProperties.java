@@ -22,14 +22,26 @@ public class CanopyProperties {
     /** This node's id in {@code canopy.cluster.members}. A standalone node is member 1. */
     private int nodeId = 1;
 
-    /** Port of the ZooKeeper-protocol client listener (ZooKeeper's clientPort). */
+    /**
+     * Port of the ZooKeeper-protocol client listener of a standalone node (ZooKeeper's clientPort). In a cluster
+     * the node's client port is the one in its own {@code canopy.cluster.members} entry.
+     */
     private int clientPort = 2181;
 
     /** Address the client listener binds to (ZooKeeper's clientPortAddress). */
     private String clientAddress = "0.0.0.0";
 
-    /** Port of the Raft peer listener of a standalone node; defaults to client port + 7000 (2181 gives 9181). */
+    /**
+     * Port of the Raft peer listener of a standalone node; defaults to client port + 7000 (2181 gives 9181). In a
+     * cluster the node's peer port is the one in its own {@code canopy.cluster.members} entry.
+     */
     private Integer peerPort;
+
+    /**
+     * Address the Raft peer listener binds to. Peers reach the node at the host of its members entry; bind to
+     * that host to run several nodes on one machine with the same ports on different addresses.
+     */
+    private String peerAddress = "0.0.0.0";
 
     private final Cluster cluster = new Cluster();
     private final Session session = new Session();
@@ -282,6 +294,14 @@ public class CanopyProperties {
 
     public void setPeerPort(Integer peerPort) {
         this.peerPort = peerPort;
+    }
+
+    public String getPeerAddress() {
+        return peerAddress;
+    }
+
+    public void setPeerAddress(String peerAddress) {
+        this.peerAddress = peerAddress;
     }
 
     public Set<String> getFourLetterWords() {

@@ -50,7 +50,7 @@ public class CoordinatorNode implements SmartLifecycle {
                 log.warn("No Raft leader after {}: opening the client port anyway; writes wait for a quorum", wait);
             }
             clientPort = new ClientPortServer(
-                    new InetSocketAddress(properties.getClientAddress(), properties.getClientPort()), settings,
+                    new InetSocketAddress(properties.getClientAddress(), replication.self().clientPort()), settings,
                     service, properties.getFourLetterWords(), properties.getDataDir(), 0);
             clientPort.start();
             running = true;

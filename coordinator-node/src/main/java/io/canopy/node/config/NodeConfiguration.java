@@ -33,7 +33,7 @@ class NodeConfiguration {
             members = List.of(new Member(p.getNodeId(), "127.0.0.1", p.getClientPort(), peerPort));
         }
         CanopyProperties.Raft raft = p.getRaft();
-        return new ReplicationSettings(p.getNodeId(), members, p.getCluster().getName(),
+        return new ReplicationSettings(p.getNodeId(), members, p.getPeerAddress(), p.getCluster().getName(),
                 p.getDataDir().toAbsolutePath().resolve("raft"), raft.getElectionTimeoutMin(),
                 raft.getElectionTimeoutMax(), raft.getRequestTimeout(), raft.getBatchMaxOps(),
                 (int) raft.getBatchMaxBytes().toBytes(), raft.getMaxInFlightBatches(),

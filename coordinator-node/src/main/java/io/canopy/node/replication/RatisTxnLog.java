@@ -105,6 +105,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
     static RaftProperties raftProperties(ReplicationSettings s) {
         RaftProperties p = new RaftProperties();
         RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        GrpcConfigKeys.Server.setHost(p, s.peerBindAddress());
         GrpcConfigKeys.Server.setPort(p, s.self().peerPort());
         RaftServerConfigKeys.setStorageDir(p, List.of(s.raftDir().toFile()));
 

@@ -10,6 +10,7 @@ import java.util.List;
  *
  * @param nodeId             this node's id in {@code members}
  * @param members            the voting members, this node included
+ * @param peerBindAddress    the local address the Raft peer listener binds to (0.0.0.0: every interface)
  * @param clusterName        names the Raft group: a fixed group id derived from it (a random one would start empty)
  * @param raftDir            where the log and snapshots live
  * @param electionTimeoutMin lower bound of the randomized election timeout (Ratis rpc.timeout.min)
@@ -22,7 +23,8 @@ import java.util.List;
  * @param snapshotRetention  how many snapshot files to keep
  * @param logRetention       how many log entries to keep behind the newest snapshot (for slow followers)
  */
-public record ReplicationSettings(int nodeId, List<Member> members, String clusterName, Path raftDir,
+public record ReplicationSettings(int nodeId, List<Member> members, String peerBindAddress, String clusterName,
+                                  Path raftDir,
                                   Duration electionTimeoutMin, Duration electionTimeoutMax,
                                   Duration requestTimeout, int batchMaxOps, int batchMaxBytes,
                                   int maxInFlightBatches, long snapshotThreshold, int snapshotRetention,
