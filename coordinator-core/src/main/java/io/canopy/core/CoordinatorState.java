@@ -98,7 +98,7 @@ public final class CoordinatorState {
     }
 
     private SessionInfo info(SessionTable.Session s) {
-        return new SessionInfo(s.id(), s.timeoutMillis(), s.password(), tree.ephemerals(s.id()).size());
+        return new SessionInfo(s.id(), s.timeoutMillis(), s.password(), tree.ephemerals(s.id()).size(), s.owner());
     }
 
     public Collection<SessionInfo> sessions() {
@@ -148,6 +148,14 @@ public final class CoordinatorState {
             }
         }
         return out;
+    }
+
+    /**
+     * The tree's incremental digest (ZooKeeper-style: a sum of per-node hashes, O(1) to read). Equal on replicas
+     * that applied the same entries; compared across a cluster together with {@link #lastZxid()}.
+     */
+    public long treeDigest() {
+        return tree.digest();
     }
 
     /** A digest of the tree and sessions, equal on replicas that applied the same entries. O(state size). */

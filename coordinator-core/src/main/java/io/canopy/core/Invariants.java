@@ -45,6 +45,10 @@ final class Invariants {
         if (ephemeral[0] != tree.ephemeralCount()) {
             out.add("ephemeral index size " + tree.ephemeralCount() + " != " + ephemeral[0]);
         }
+        if (tree.digest() != tree.recomputeDigest()) {
+            out.add("incremental tree digest " + Long.toHexString(tree.digest()) + " != recomputed "
+                    + Long.toHexString(tree.recomputeDigest()));
+        }
         return out;
     }
 

@@ -25,7 +25,8 @@ import io.canopy.core.tree.NodeState;
  */
 final class SnapshotFormat {
     static final int MAGIC = 0x434E5059; // "CNPY"
-    static final byte VERSION = 1;
+    /** 2 adds each session's owner node; version 1 files are still read (owner 0: any node). */
+    static final byte VERSION = 2;
     private static final int MAX_BLOB = 64 << 20;
 
     private SnapshotFormat() {
@@ -63,6 +64,7 @@ final class SnapshotFormat {
             out.writeLong(s.id());
             out.writeInt(s.timeoutMillis());
             writeBytes(out, s.password());
+            out.writeInt(s.owner());
         }
     }
 
@@ -95,7 +97,7 @@ final class SnapshotFormat {
             throw new IOException("not a Canopy snapshot");
         }
         byte version = in.readByte();
-        if (version != VERSION) {
+        if (version != VERSION && version != 1) {
             throw new IOException("unsupported snapshot version " + version);
         }
         long lastIndex = in.readLong();
@@ -105,7 +107,9 @@ final class SnapshotFormat {
         for (int i = 0; i < sessionCount; i++) {
             long id = in.readLong();
             int timeout = in.readInt();
-            sessions.put(new SessionTable.Session(id, timeout, readBytes(in)));
+            byte[] password = readBytes(in);
+            int owner = version >= 2 ? in.readInt() : 0;
+            sessions.put(new SessionTable.Session(id, timeout, password, owner));
         }
         DataTree tree = DataTree.empty();
         int nodeCount = count(in.readInt());

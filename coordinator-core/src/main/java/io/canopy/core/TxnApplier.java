@@ -43,13 +43,14 @@ final class TxnApplier {
 
     TxnOutcome apply(Txn txn, long zxid, long time) {
         List<Id> ids = txn.identities() == null ? List.of() : txn.identities();
-        WriteOps.Ctx c = new WriteOps.Ctx(txn.sessionId(), ids, zxid, time, new ArrayList<>());
+        WriteOps.Ctx c = new WriteOps.Ctx(txn.sessionId(), txn.originNode(), ids, zxid, time, new ArrayList<>());
         try {
             return switch (txn.type()) {
                 case OpCode.CREATE_SESSION -> createSession(txn, c);
                 case OpCode.CLOSE_SESSION -> closeSession(txn, c);
                 case TxnTypes.REAP -> reap(txn, c);
                 case TxnTypes.SET_CONFIG -> setConfig(txn, c);
+                case TxnTypes.MOVE_SESSION -> moveSession(txn, c);
                 case OpCode.MULTI -> multi(txn, c);
                 case OpCode.RECONFIG -> fail(txn, c, ErrorCode.RECONFIGDISABLED);
                 case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER, OpCode.CREATE_TTL, OpCode.DELETE,
@@ -129,7 +130,18 @@ final class TxnApplier {
                 || body.timeoutMillis() <= 0) {
             throw ZkError.of(ErrorCode.BADARGUMENTS);
         }
-        sessions.put(new SessionTable.Session(txn.sessionId(), body.timeoutMillis(), body.password()));
+        sessions.put(new SessionTable.Session(txn.sessionId(), body.timeoutMillis(), body.password(),
+                txn.originNode()));
+        return ok(txn, c, null);
+    }
+
+    /** The session's client now talks to the proposing node: it becomes the owner. */
+    private TxnOutcome moveSession(Txn txn, WriteOps.Ctx c) {
+        SessionTable.Session s = sessions.get(txn.sessionId());
+        if (s == null) {
+            throw ZkError.of(ErrorCode.SESSIONEXPIRED);
+        }
+        sessions.put(new SessionTable.Session(s.id(), s.timeoutMillis(), s.password(), txn.originNode()));
         return ok(txn, c, null);
     }
 

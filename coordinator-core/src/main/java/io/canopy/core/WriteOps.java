@@ -50,7 +50,7 @@ final class WriteOps {
     }
 
     /** The context of the transaction being applied. */
-    record Ctx(long sessionId, List<Id> ids, long zxid, long time, List<WatchTrigger> triggers) {
+    record Ctx(long sessionId, int originNode, List<Id> ids, long zxid, long time, List<WatchTrigger> triggers) {
     }
 
     /** Runs one write op; returns its multi result (the single-op reply is derived from it). */
@@ -67,6 +67,10 @@ final class WriteOps {
     private void checkSession(Ctx c) {
         if (!sessions.contains(c.sessionId())) {
             throw ZkError.of(ErrorCode.SESSIONEXPIRED);
+        }
+        if (!sessions.ownedBy(c.sessionId(), c.originNode())) {
+            // Proposed by a node the client has left (ZooKeeper's SessionMovedException).
+            throw ZkError.of(ErrorCode.SESSIONMOVED);
         }
     }
 

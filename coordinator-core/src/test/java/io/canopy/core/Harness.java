@@ -26,6 +26,8 @@ final class Harness {
     long index;
     long time = 1_000_000L;
     List<Id> ids = List.of();
+    /** The node that proposes the next transactions. */
+    int origin = 1;
 
     Harness() {
         this(CoreSettings.defaults());
@@ -36,7 +38,7 @@ final class Harness {
     }
 
     TxnOutcome apply(long session, int type, byte[] body) {
-        Txn txn = new Txn(session, 1, type, body, ids, 1, index);
+        Txn txn = new Txn(session, 1, type, body, ids, origin, index);
         ApplyResult r = state.apply(++index, new Batch(time, List.of(txn)));
         state.checkInvariants();
         return r.outcomes().get(0);

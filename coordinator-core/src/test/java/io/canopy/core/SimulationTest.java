@@ -79,9 +79,12 @@ class SimulationTest {
                 }
             }
             long digest = replicas[0].digest();
+            long treeDigest = replicas[0].treeDigest();
             for (int i = 1; i < REPLICAS; i++) {
                 assertThat(replicas[i].digest()).as("seed %d entry %d replica %d digest", seed, e, i)
                         .isEqualTo(digest);
+                assertThat(replicas[i].treeDigest()).as("seed %d entry %d replica %d tree digest", seed, e, i)
+                        .isEqualTo(treeDigest);
             }
             if (e == ENTRIES / 2) {
                 replicas[REPLICAS - 1] = restart(replicas[REPLICAS - 1], seed);
@@ -96,6 +99,7 @@ class SimulationTest {
                 new DataInputStream(new ByteArrayInputStream(snap)), CoreSettings.defaults());
         assertThat(snapshot(back)).as("seed %d snapshot byte-identical", seed).isEqualTo(snap);
         assertThat(back.digest()).isEqualTo(s.digest());
+        assertThat(back.treeDigest()).isEqualTo(s.treeDigest());
         assertThat(back.lastZxid()).isEqualTo(s.lastZxid());
         assertThat(back.lastAppliedIndex()).isEqualTo(s.lastAppliedIndex());
         return back;

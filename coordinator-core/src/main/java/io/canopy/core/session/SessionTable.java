@@ -13,8 +13,13 @@ import io.canopy.protocol.ZkConstants.EphemeralOwner;
  */
 public final class SessionTable {
 
-    /** A live session. */
-    public record Session(long id, int timeoutMillis, byte[] password) {
+    /**
+     * A live session.
+     *
+     * @param owner the node the session's client is connected to; writes proposed by another node for this
+     *              session fail with SESSIONMOVED. 0: any node (sessions restored from a version-1 snapshot).
+     */
+    public record Session(long id, int timeoutMillis, byte[] password, int owner) {
         public Session {
             password = password == null ? new byte[0] : password.clone();
         }
@@ -26,7 +31,7 @@ public final class SessionTable {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Session s && s.id == id && s.timeoutMillis == timeoutMillis
+            return o instanceof Session s && s.id == id && s.timeoutMillis == timeoutMillis && s.owner == owner
                     && Arrays.equals(s.password, password);
         }
 
@@ -64,6 +69,12 @@ public final class SessionTable {
 
     public Collection<Session> all() {
         return Collections.unmodifiableCollection(sessions.values());
+    }
+
+    /** Whether a write for session {@code id} proposed by {@code node} may apply (false: the session moved). */
+    public boolean ownedBy(long id, int node) {
+        Session s = sessions.get(id);
+        return s != null && (s.owner() == 0 || s.owner() == node);
     }
 
     public int size() {

@@ -35,7 +35,10 @@ public final class DataTree {
     private final NavigableSet<String> containers = new TreeSet<>();
     private final NavigableSet<String> ttls = new TreeSet<>();
     private long approximateDataSize;
+    /** Sum of {@link NodeDigest}s of every node, kept up to date by each mutation. */
+    private long digest;
     private Deque<Runnable> undo;
+    private long digestBeforeUndo;
 
     /** An empty tree with ZooKeeper's system nodes, stats as a fresh ZooKeeper DataTree has them. */
     public static DataTree withSystemNodes() {
@@ -73,6 +76,7 @@ public final class DataTree {
         }
         index(path, node.ephemeralOwner());
         approximateDataSize += size(path, node.data());
+        digest += NodeDigest.of(path, node.state);
         return node;
     }
 
@@ -91,6 +95,28 @@ public final class DataTree {
 
     public long approximateDataSize() {
         return approximateDataSize;
+    }
+
+    /**
+     * A digest of every node's path, data, ACL and stat, maintained incrementally (O(1) to read): equal on
+     * replicas that applied the same entries. {@link #recomputeDigest()} is the same value computed from scratch.
+     */
+    public long digest() {
+        return digest;
+    }
+
+    /** The digest computed over the whole tree (for invariant checks). */
+    public long recomputeDigest() {
+        long sum = 0;
+        for (Map.Entry<String, DataNode> e : nodes.entrySet()) {
+            sum += NodeDigest.of(e.getKey(), e.getValue().state);
+        }
+        return sum;
+    }
+
+    private void replaceState(String path, DataNode n, NodeState next) {
+        digest += NodeDigest.of(path, next) - NodeDigest.of(path, n.state);
+        n.state = next;
     }
 
     public static String parentOf(String path) {
@@ -112,6 +138,7 @@ public final class DataTree {
     /** Starts recording inverse operations (for a multi). */
     public void beginUndo() {
         undo = new ArrayDeque<>();
+        digestBeforeUndo = digest;
     }
 
     /** Discards the undo log: the recorded changes stay. */
@@ -125,6 +152,9 @@ public final class DataTree {
         undo = null;
         while (log != null && !log.isEmpty()) {
             log.pop().run();
+        }
+        if (log != null) {
+            digest = digestBeforeUndo; // every change since beginUndo is reverted, so is its digest
         }
     }
 
@@ -142,9 +172,10 @@ public final class DataTree {
         DataNode parent = nodes.get(parentPath);
         NodeState oldParent = parent.state;
         DataNode n = new DataNode(NodeState.created(data, intern(acl), zxid, time, owner));
-        parent.state = oldParent.withChildCreated(zxid);
+        replaceState(parentPath, parent, oldParent.withChildCreated(zxid));
         parent.children.add(childName(path));
         nodes.put(path, n);
+        digest += NodeDigest.of(path, n.state);
         index(path, owner);
         approximateDataSize += size(path, data);
         record(() -> {
@@ -159,11 +190,13 @@ public final class DataTree {
 
     /** Deletes a childless node; the parent's pzxid becomes zxid (its stored cversion does not change). */
     public DataNode delete(String path, long zxid) {
-        DataNode parent = nodes.get(parentOf(path));
+        String parentPath = parentOf(path);
+        DataNode parent = nodes.get(parentPath);
         DataNode n = nodes.remove(path);
         NodeState oldParent = parent.state;
         parent.children.remove(childName(path));
-        parent.state = oldParent.withChildDeleted(zxid);
+        replaceState(parentPath, parent, oldParent.withChildDeleted(zxid));
+        digest -= NodeDigest.of(path, n.state);
         unindex(path, n.ephemeralOwner());
         approximateDataSize -= size(path, n.data());
         record(() -> {
@@ -179,7 +212,7 @@ public final class DataTree {
     public DataNode setData(String path, byte[] data, int version, long zxid, long time) {
         DataNode n = nodes.get(path);
         NodeState old = n.state;
-        n.state = old.withData(data, version, zxid, time);
+        replaceState(path, n, old.withData(data, version, zxid, time));
         approximateDataSize += size(path, data) - size(path, old.data());
         record(() -> {
             approximateDataSize += size(path, old.data()) - size(path, data);
@@ -191,7 +224,7 @@ public final class DataTree {
     public DataNode setAcl(String path, List<ACL> acl, int aversion) {
         DataNode n = nodes.get(path);
         NodeState old = n.state;
-        n.state = old.withAcl(intern(acl), aversion);
+        replaceState(path, n, old.withAcl(intern(acl), aversion));
         record(() -> n.state = old);
         return n;
     }

@@ -8,6 +8,12 @@ public final class TxnTypes {
     public static final int REAP = 1001;
     /** Leader-proposed: body is the new text of /zookeeper/config (cluster membership). */
     public static final int SET_CONFIG = 1002;
+    /**
+     * A client resumed its session on the proposing node ({@link Txn#originNode()}), which becomes the session's
+     * owner: later writes for the session proposed by any other node fail with SESSIONMOVED, and other nodes close
+     * the session's old connection. Empty body.
+     */
+    public static final int MOVE_SESSION = 1003;
 
     private TxnTypes() {
     }

@@ -50,7 +50,7 @@ class SessionExpiryTrackerTest {
     void aNewLeaderGivesEverySessionAFullTimeout() {
         tracker.track(1, 1000);
         clock.advance(5000);
-        tracker.reset(List.of(new SessionInfo(1, 1000, new byte[16], 0), new SessionInfo(3, 2000, new byte[16], 0)));
+        tracker.reset(List.of(new SessionInfo(1, 1000, new byte[16], 0, 1), new SessionInfo(3, 2000, new byte[16], 0, 1)));
         assertThat(tracker.takeExpired()).isEmpty();
         clock.advance(1000);
         assertThat(tracker.takeExpired()).containsExactly(1L);
