@@ -142,9 +142,19 @@ final class CanopyStateMachine extends BaseStateMachine {
         appliedWaiter.advanceTo(index);
     }
 
-    /** Linearizable reads (sync) land here after Ratis confirmed the read index and applied up to it. */
+    /**
+     * Linearizable reads (sync) land here after Ratis confirmed the read index and applied up to it; followers'
+     * session activity reports land here on the leader (non-linearizable reads are answered by the leader).
+     */
     @Override
     public CompletableFuture<Message> query(Message request) {
+        if (ActivityReport.isReport(request.getContent())) {
+            try {
+                applier.sessionsActiveElsewhere(ActivityReport.decode(request.getContent()));
+            } catch (IllegalArgumentException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
         return CompletableFuture.completedFuture(Message.EMPTY);
     }
 

@@ -202,6 +202,15 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
     }
 
     @Override
+    public CompletableFuture<Void> reportSessionActivity(long[] sessionIds) {
+        return remoteClient().async().sendReadOnlyNonLinearizable(ActivityReport.encode(sessionIds))
+                .thenCompose(reply -> reply.isSuccess()
+                        ? CompletableFuture.<Void>completedFuture(null)
+                        : CompletableFuture.<Void>failedFuture(reply.getException()))
+                .orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
     public boolean isLeader() {
         RaftServer s = server;
         if (s == null) {

@@ -29,4 +29,10 @@ public interface StateMachineApplier {
     /** Leadership changed: the leader runs session expiry and container/TTL clean-up; a new leader gives every
      * session a fresh timeout. */
     void leadershipChanged(boolean leader);
+
+    /**
+     * On the leader: sessions connected to another node showed activity there (reported with
+     * {@link TxnLog#reportSessionActivity}); their expiry deadlines move forward. Changes no replicated state.
+     */
+    void sessionsActiveElsewhere(long[] sessionIds);
 }

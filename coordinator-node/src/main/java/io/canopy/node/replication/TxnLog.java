@@ -24,6 +24,14 @@ public interface TxnLog {
      */
     CompletableFuture<Void> sync();
 
+    /**
+     * Reports to the leader that these sessions, connected to this node, showed activity since the last report
+     * (ZooKeeper's followers report session touches with their pings); the leader's
+     * {@link StateMachineApplier#sessionsActiveElsewhere} receives them. Best effort: one lost report does not
+     * matter, only silence for a whole session timeout does.
+     */
+    CompletableFuture<Void> reportSessionActivity(long[] sessionIds);
+
     /** Whether this node currently leads (and so runs the leader duties: session expiry, clean-up). */
     boolean isLeader();
 

@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import io.canopy.core.SessionInfo;
 import io.canopy.core.txn.Txn;
+import io.canopy.core.txn.TxnTypes;
 import io.canopy.protocol.BoundedInputArchive;
 
 /**
@@ -101,14 +102,59 @@ final class ConnectHandshake {
         }, () -> result.completeExceptionally(new IllegalStateException("session creation not committed")));
     }
 
-    /** Checked and attached under the read lock, so a concurrent expiry either precedes (refused) or follows. */
+    /**
+     * Resumes a session from the replicated table. A session this node does not know yet may have been created
+     * through another node moments ago: this node first catches up with the leader (sync) and looks again. A
+     * session owned by another node (its client was connected there) is moved here through the log first, which
+     * closes the stale connection on the old node and makes writes still proposed there fail with SESSIONMOVED.
+     */
     private void resumeSession(ClientConnection connection, Request request) {
+        resumeSession(connection, request, false);
+    }
+
+    private void resumeSession(ClientConnection connection, Request request, boolean synced) {
+        SessionInfo session = service.read(s -> s.session(request.sessionId()));
+        if (session == null && !synced) {
+            service.txnLog().sync().whenComplete((ok, e) -> {
+                if (e != null) {
+                    connection.closeNow("could not catch up with the leader to look up session 0x"
+                            + Long.toHexString(request.sessionId()) + ": " + e);
+                } else {
+                    resumeSession(connection, request, true);
+                }
+            });
+            return;
+        }
+        if (session == null || !Arrays.equals(session.password(), request.password())) {
+            LOG.info("Refusing to resume session 0x{} from {}: {}", Long.toHexString(request.sessionId()),
+                    connection.channel().remoteAddress(), session == null ? "no such session" : "wrong password");
+            connection.refuseSession();
+            return;
+        }
+        if (session.ownerNode() == service.nodeId()) {
+            attachIfLive(connection, request);
+            return;
+        }
+        Txn move = new Txn(session.sessionId(), 0, TxnTypes.MOVE_SESSION, new byte[0], List.of(), service.nodeId(),
+                service.nextOriginSeq());
+        service.propose(move, outcome -> {
+            if (outcome.err() != 0) {
+                connection.refuseSession();   // expired meanwhile
+                return;
+            }
+            service.attach(connection, session.sessionId());
+            connection.established(session.sessionId(), session.timeoutMillis(), session.password());
+            service.touch(session.sessionId());
+        }, () -> connection.closeNow("could not move session 0x" + Long.toHexString(session.sessionId())
+                + " to this node: not committed"));
+    }
+
+    /** Checked and attached under the read lock, so a concurrent expiry either precedes (refused) or follows. */
+    private void attachIfLive(ClientConnection connection, Request request) {
         service.readLock().lock();
         try {
             SessionInfo session = service.state().session(request.sessionId());
-            if (session == null || !Arrays.equals(session.password(), request.password())) {
-                LOG.info("Refusing to resume session 0x{} from {}: {}", Long.toHexString(request.sessionId()),
-                        connection.channel().remoteAddress(), session == null ? "no such session" : "wrong password");
+            if (session == null) {
                 connection.refuseSession();
                 return;
             }

@@ -63,6 +63,17 @@ final class ConnectionRegistry {
         }
     }
 
+    /** The session now belongs to another node: its connection here (if any) is closed, its watches dropped. */
+    void sessionMovedAway(long sessionId, int newOwner) {
+        ClientConnection c = bySession.remove(sessionId);
+        if (c != null) {
+            synchronized (watches) {
+                watches.removeSession(sessionId);
+            }
+            c.closeNow("session 0x" + Long.toHexString(sessionId) + " moved to node " + newOwner);
+        }
+    }
+
     /** The identities of the session's connection here, or null if it has none. */
     List<Id> identities(long sessionId) {
         ClientConnection c = bySession.get(sessionId);

@@ -35,6 +35,7 @@ import io.canopy.core.TxnOutcome;
 import io.canopy.core.acl.AclChecker;
 import io.canopy.core.txn.BatchCodec;
 import io.canopy.core.txn.Txn;
+import io.canopy.core.txn.TxnTypes;
 import io.canopy.core.watch.WatchEvent;
 import io.canopy.core.watch.WatchRegistry;
 import io.canopy.core.watch.WatchTrigger;
@@ -59,7 +60,7 @@ import io.netty.channel.Channel;
  * <p>Lifecycle: construct, register as the replication layer's {@link StateMachineApplier}, {@link #start()}
  * (leader duties thread), then open the client port; {@link #close()} on shutdown.
  */
-public final class CoordinatorService implements StateMachineApplier, LeaderDuties.Host {
+public final class CoordinatorService implements StateMachineApplier, NodeDuties.Host {
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorService.class);
 
     private final ServerSettings settings;
@@ -76,7 +77,7 @@ public final class CoordinatorService implements StateMachineApplier, LeaderDuti
     private final Authenticator authenticator;
     private final RequestExecutor executor = new RequestExecutor(this);
     private final ConnectHandshake handshake;
-    private final LeaderDuties duties;
+    private final NodeDuties duties;
     /**
      * ZooKeeper 3.9 delivers an event only to sessions that may read the node (the ACL as of the change): checked
      * against the identities of the session's connection on this node.
@@ -96,7 +97,7 @@ public final class CoordinatorService implements StateMachineApplier, LeaderDuti
         this.proposals = new Proposals(txnLog, clock.millis() << 20);
         this.authenticator = new Authenticator(settings.superDigest());
         this.handshake = new ConnectHandshake(this, settings, new SessionIds(nodeId, clock));
-        this.duties = new LeaderDuties(this, clock, settings);
+        this.duties = new NodeDuties(this, clock, settings);
         this.readPermission = (sessionId, acl) -> {
             List<Id> identities = connections.identities(sessionId);
             return acl == null || identities == null
@@ -164,6 +165,9 @@ public final class CoordinatorService implements StateMachineApplier, LeaderDuti
         }
         if (txn.originNode() == nodeId) {
             proposals.applied(outcome);
+        } else if (txn.type() == TxnTypes.MOVE_SESSION && outcome.err() == 0) {
+            // The client resumed its session on another node: its connection here is stale (SESSIONMOVED).
+            connections.sessionMovedAway(txn.sessionId(), txn.originNode());
         }
         long closed = outcome.closedSessionId();
         if (closed != 0) {
@@ -270,21 +274,31 @@ public final class CoordinatorService implements StateMachineApplier, LeaderDuti
     }
 
     /**
-     * Sessions that showed activity on this (non-leader) node since the last call. The replication layer sends
-     * them to the leader periodically (as ZooKeeper's followers report session touches with their pings), which
-     * feeds them to {@link #touchSessions}; otherwise sessions connected to followers would expire.
+     * On a follower, every tick: reports the sessions that showed activity here since the last report to the
+     * leader (as ZooKeeper's followers report session touches with their pings); otherwise sessions connected
+     * to followers would expire. A failed report is merged into the next one.
      */
-    public Set<Long> takeRecentlyActiveSessions() {
-        Set<Long> taken = new java.util.HashSet<>();
+    @Override
+    public void reportSessionActivity() {
+        if (recentlyActive.isEmpty()) {
+            return;
+        }
+        List<Long> taken = new ArrayList<>();
         for (Long id : recentlyActive) {
             recentlyActive.remove(id);
             taken.add(id);
         }
-        return taken;
+        long[] ids = taken.stream().mapToLong(Long::longValue).toArray();
+        txnLog.reportSessionActivity(ids).whenComplete((ok, e) -> {
+            if (e != null) {
+                LOG.debug("Reporting activity of {} sessions to the leader failed: {}", ids.length, e.toString());
+                recentlyActive.addAll(taken);
+            }
+        });
     }
 
-    /** On the leader: activity of sessions connected to other nodes. */
-    public void touchSessions(Collection<Long> sessionIds) {
+    @Override
+    public void sessionsActiveElsewhere(long[] sessionIds) {
         for (long id : sessionIds) {
             duties.touch(id);
         }
@@ -446,15 +460,17 @@ public final class CoordinatorService implements StateMachineApplier, LeaderDuti
     }
 
     public ServerStatus status() {
-        long[] zxidAndIndex = new long[2];
+        long[] zxidAndIndex = new long[3];
         int[] sessionCount = new int[1];
         TreeStats tree = read(s -> {
             zxidAndIndex[0] = s.lastZxid();
             zxidAndIndex[1] = s.lastAppliedIndex();
+            zxidAndIndex[2] = s.treeDigest();
             sessionCount[0] = s.sessions().size();
             return s.stats();
         });
-        return new ServerStatus(isLeader(), txnLog.mode(), zxidAndIndex[0], zxidAndIndex[1], tree.nodeCount(),
+        return new ServerStatus(isLeader(), txnLog.mode(), zxidAndIndex[0], zxidAndIndex[1], zxidAndIndex[2],
+                tree.nodeCount(),
                 tree.ephemeralCount(), tree.approximateDataSize(), watchCount(), sessionCount[0], connections.size(),
                 proposals.outstanding(), stats.received(), stats.sent(), stats.minLatency(), stats.avgLatency(),
                 stats.maxLatency());

@@ -144,6 +144,8 @@ public final class FourLetterWords {
         m.put("zk_global_sessions", s.sessionCount());
         m.put("zk_last_zxid", "0x" + Long.toHexString(s.lastZxid()));
         m.put("zk_last_applied_index", s.lastAppliedIndex());
+        // Canopy's own key: nodes at the same zk_last_zxid must report the same digest (replica divergence check).
+        m.put("canopy_tree_digest", String.format("%016x", s.treeDigest()));
         m.put("zk_uptime", ManagementFactory.getRuntimeMXBean().getUptime());
         StringBuilder sb = new StringBuilder();
         m.forEach((k, v) -> sb.append(k).append('\t').append(v).append('\n'));

@@ -104,6 +104,10 @@ class BackgroundSnapshotTest {
         @Override
         public void leadershipChanged(boolean leader) {
         }
+
+        @Override
+        public void sessionsActiveElsewhere(long[] sessionIds) {
+        }
     }
 
     private static int freePort() throws IOException {

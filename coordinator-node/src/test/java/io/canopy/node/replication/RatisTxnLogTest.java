@@ -34,6 +34,7 @@ class RatisTxnLogTest {
     /** Records the (sessionId, cxid) of every applied transaction, in apply order. */
     static final class RecordingApplier implements StateMachineApplier {
         final List<long[]> applied = Collections.synchronizedList(new ArrayList<>());
+        final List<long[]> activeElsewhere = Collections.synchronizedList(new ArrayList<>());
         volatile long lastIndex;
         volatile int entries;
 
@@ -89,6 +90,11 @@ class RatisTxnLogTest {
         @Override
         public void leadershipChanged(boolean leader) {
         }
+
+        @Override
+        public void sessionsActiveElsewhere(long[] sessionIds) {
+            activeElsewhere.add(sessionIds.clone());
+        }
     }
 
     private static int freePort() throws IOException {
@@ -99,8 +105,8 @@ class RatisTxnLogTest {
 
     private ReplicationSettings settings(int peerPort, long snapshotThreshold) {
         return new ReplicationSettings(1, List.of(new ReplicationSettings.Member(1, "127.0.0.1", 2181, peerPort)),
-                "127.0.0.1", "test", dir.resolve("raft"), Duration.ofMillis(300), Duration.ofMillis(600), Duration.ofSeconds(10),
-                100, 1024 * 1024, 2, snapshotThreshold, 2, 100);
+                "127.0.0.1", "test", dir.resolve("raft"), Duration.ofMillis(300), Duration.ofMillis(600),
+                Duration.ofSeconds(10), 100, 1024 * 1024, 2, snapshotThreshold, 2, 100);
     }
 
     private static Txn txn(long session, int cxid, int bodyBytes) {
@@ -112,6 +118,18 @@ class RatisTxnLogTest {
         log.start(a);
         assertThat(log.awaitLeader(Duration.ofSeconds(20))).as("a single member elects itself").isTrue();
         return log;
+    }
+
+    @Test
+    void sessionActivityReportsReachTheLeadersApplierWithoutBeingLogged() throws Exception {
+        RecordingApplier applier = new RecordingApplier();
+        try (RatisTxnLog log = started(settings(freePort(), 1000), applier)) {
+            long before = applier.lastIndex;
+            log.reportSessionActivity(new long[] {7, 0x0100_0000_0000_0002L}).get(20, TimeUnit.SECONDS);
+            assertThat(applier.activeElsewhere).containsExactly(new long[] {7, 0x0100_0000_0000_0002L});
+            assertThat(applier.applied).as("a report is not a log entry").isEmpty();
+            assertThat(applier.lastIndex).isEqualTo(before);
+        }
     }
 
     @Test

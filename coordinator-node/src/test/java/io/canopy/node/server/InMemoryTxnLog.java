@@ -64,6 +64,12 @@ public final class InMemoryTxnLog implements TxnLog, AutoCloseable {
         return done;
     }
 
+    /** The only node leads: it touches its sessions itself and never reports activity. */
+    @Override
+    public CompletableFuture<Void> reportSessionActivity(long[] sessionIds) {
+        return CompletableFuture.failedFuture(new IllegalStateException("a single in-memory node always leads"));
+    }
+
     @Override
     public boolean isLeader() {
         return true;

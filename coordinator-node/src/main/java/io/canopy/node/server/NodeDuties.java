@@ -16,13 +16,14 @@ import io.canopy.core.SessionInfo;
 import io.canopy.core.txn.Txn;
 
 /**
- * What only the leader does, on one scheduled thread: expire sessions that went silent (proposing closeSession,
- * whose apply removes their ephemerals everywhere) and propose the clean-up of empty containers and expired TTL
- * nodes. Both are decisions taken from a clock, so they are taken once, by the leader, and logged; apply stays
- * deterministic.
+ * A node's periodic duties, on one scheduled thread. Only the leader expires sessions that went silent
+ * (proposing closeSession, whose apply removes their ephemerals everywhere) and proposes the clean-up of empty
+ * containers and expired TTL nodes: both are decisions taken from a clock, so they are taken once, by the
+ * leader, and logged; apply stays deterministic. Every other node reports its sessions' activity to the leader
+ * each half tick, so that the leader's deadlines see the pings of clients connected elsewhere.
  */
-final class LeaderDuties {
-    private static final Logger LOG = LoggerFactory.getLogger(LeaderDuties.class);
+final class NodeDuties {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeDuties.class);
     /** ZooKeeper's default znode.container.maxPerMinute is 10000; one pass reaps at most this many. */
     static final int MAX_REAP_PER_PASS = 1000;
 
@@ -38,6 +39,9 @@ final class LeaderDuties {
 
         /** Proposes without a waiting client; {@code onFailure} runs if the outcome is unknown. */
         void proposeInternal(Txn txn, Runnable onFailure);
+
+        /** Sends the sessions active on this node since the last report to the leader. */
+        void reportSessionActivity();
     }
 
     private final Host host;
@@ -48,7 +52,7 @@ final class LeaderDuties {
     private volatile boolean leader;
     private ScheduledExecutorService scheduler;
 
-    LeaderDuties(Host host, Clock clock, ServerSettings settings) {
+    NodeDuties(Host host, Clock clock, ServerSettings settings) {
         this.host = host;
         this.clock = clock;
         this.tracker = new SessionExpiryTracker(clock);
@@ -67,6 +71,8 @@ final class LeaderDuties {
             return t;
         });
         scheduler.scheduleWithFixedDelay(this::expireSessions, expiryCheckInterval.toMillis(),
+                expiryCheckInterval.toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::reportActivity, expiryCheckInterval.toMillis(),
                 expiryCheckInterval.toMillis(), TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::reap, reapInterval.toMillis(), reapInterval.toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -117,6 +123,17 @@ final class LeaderDuties {
             }
         } catch (RuntimeException e) {
             LOG.warn("Session expiry pass failed", e);
+        }
+    }
+
+    void reportActivity() {
+        if (leader) {
+            return;
+        }
+        try {
+            host.reportSessionActivity();
+        } catch (RuntimeException e) {
+            LOG.warn("Reporting session activity to the leader failed", e);
         }
     }
 
