@@ -19,13 +19,11 @@ ROOT_DIR="$(cd "$BENCH_DIR/.." && pwd)"
 TARGET="$BENCH_DIR/target"
 CLASSPATH_DIR="$TARGET/zk-classpath"
 SERVER_JVM_OPTS="${SERVER_JVM_OPTS:--Xmx2g}"
-if [[ -z "${JAVA:-}" ]]; then
-  if [[ -n "${JAVA_HOME:-}" ]]; then JAVA="$JAVA_HOME/bin/java"; else JAVA=java; fi
-fi
 START_TIMEOUT="${ZK_START_TIMEOUT:-60}"
-
-die() { echo "run-zookeeper: $*" >&2; exit 1; }
-say() { echo "run-zookeeper: $*" >&2; }
+LOG_PREFIX=run-zookeeper
+# shellcheck source=benchmark/lib.sh
+. "$BENCH_DIR/lib.sh"
+resolve_java
 
 ensure_classpath() {
   if ! ls "$CLASSPATH_DIR"/zookeeper-3.9.5.jar >/dev/null 2>&1; then
@@ -35,34 +33,15 @@ ensure_classpath() {
   [[ -f "$CLASSPATH_DIR/zookeeper-3.9.5.jar" ]] || die "no $CLASSPATH_DIR/zookeeper-3.9.5.jar"
 }
 
-# four_letter PORT WORD: prints the server's answer to a four-letter word (empty if none within 3 s).
-four_letter() {
-  timeout 3 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "%s" "$2" >&3 && cat <&3' _ "$1" "$2" \
-    2>/dev/null || true
-}
-
-port_in_use() {
-  timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null
-}
-
-# wait_ready PORT PID LOG: until ruok says imok and srvr reports a serving mode, or the process dies, or timeout
-# (then the process we started is stopped: a half-started server must not linger).
+# wait_ready PORT PIDFILE LOG PIDFILE...: until the server answers ruok=imok with a serving Mode; if it exits or
+# times out, stops the processes of all the PIDFILEs given after LOG (a half-started server or ensemble must not
+# linger) and dies.
 wait_ready() {
-  local port="$1" pid="$2" log="$3" deadline=$((SECONDS + START_TIMEOUT))
-  while (( SECONDS < deadline )); do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 30 "$log" >&2 || true
-      die "ZooKeeper (pid $pid) exited during startup; log: $log"
-    fi
-    if [[ "$(four_letter "$port" ruok)" == "imok" ]] \
-        && four_letter "$port" srvr | grep -Eq '^Mode: (standalone|leader|follower)'; then
-      return 0
-    fi
-    sleep 0.5
-  done
-  tail -n 30 "$log" >&2 || true
-  kill -KILL "$pid" 2>/dev/null || true
-  die "ZooKeeper on port $port not serving after ${START_TIMEOUT}s (pid $pid killed); log: $log"
+  local port="$1" pidfile="$2" log="$3"
+  shift 3
+  wait_serving "ZooKeeper" "$port" "$(cat "$pidfile")" "$log" "$START_TIMEOUT" && return 0
+  stop_pidfiles "$@"
+  die "ZooKeeper on port $port did not start (log: $log); stopped what this start launched"
 }
 
 # write_config FILE DATADIR CLIENTPORT [server lines...]
@@ -99,31 +78,31 @@ launch() {
   say "$name started, pid $(cat "$pidfile"), log $log"
 }
 
-# stop_pidfile PIDFILE: stops the process recorded there, only if it is still the ZooKeeper we started.
-stop_pidfile() {
-  local pidfile="$1" pid
-  [[ -f "$pidfile" ]] || { say "not running (no $pidfile)"; return 0; }
-  pid="$(cat "$pidfile")"
-  if kill -0 "$pid" 2>/dev/null && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q "$TARGET"; then
-    kill -TERM "$pid"
-    local i
-    for i in $(seq 1 40); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.5
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      say "pid $pid ignored SIGTERM for 20 s, sending SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
+# stop_pidfiles PIDFILE...: stops the processes recorded there, in parallel, each only if it is still a ZooKeeper
+# we started (its command line points into benchmark/target): SIGTERM, then SIGKILL after 20 s.
+stop_pidfiles() {
+  local pidfile pid pids=()
+  for pidfile in "$@"; do
+    if [[ ! -f "$pidfile" ]]; then
+      say "not running (no $pidfile)"
+      continue
     fi
-    say "stopped pid $pid"
-  else
-    say "pid $pid from $pidfile is not running (or is not ours); nothing to stop"
+    pid="$(cat "$pidfile")"
+    if cmdline_has "$pid" "$TARGET"; then
+      pids+=("$pid")
+    else
+      say "pid $pid from $pidfile is not running (or is not ours); nothing to stop"
+    fi
+    rm -f "$pidfile"
+  done
+  if (( ${#pids[@]} > 0 )); then
+    stop_pids 20 "${pids[@]}"
+    say "stopped pid ${pids[*]}"
   fi
-  rm -f "$pidfile"
 }
 
 is_running() {
-  [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null
+  [[ -f "$1" ]] && is_alive "$(cat "$1")"
 }
 
 standalone_start() {
@@ -144,7 +123,7 @@ standalone_start() {
   write_config "$dir/zoo.cfg" "$data" "$port"
   launch "ZooKeeper standalone" org.apache.zookeeper.server.ZooKeeperServerMain "$dir/zoo.cfg" "$dir/zk.log" \
     "$dir/zk.pid"
-  wait_ready "$port" "$(cat "$dir/zk.pid")" "$dir/zk.log"
+  wait_ready "$port" "$dir/zk.pid" "$dir/zk.log" "$dir/zk.pid"
   say "ZooKeeper standalone serving on 127.0.0.1:$port"
   echo "$(cat "$dir/zk.pid")"
 }
@@ -175,9 +154,10 @@ ensemble_start() {
     launch "ZooKeeper ensemble node $i" org.apache.zookeeper.server.quorum.QuorumPeerMain "$dir/zoo.cfg" \
       "$dir/zk.log" "$dir/zk.pid"
   done
+  local pidfiles=("$TARGET"/zk-ensemble/node{1,2,3}/zk.pid)
   for i in 1 2 3; do
     dir="$TARGET/zk-ensemble/node$i"
-    wait_ready $((base + i - 1)) "$(cat "$dir/zk.pid")" "$dir/zk.log"
+    wait_ready $((base + i - 1)) "$dir/zk.pid" "$dir/zk.log" "${pidfiles[@]}"
   done
   say "ZooKeeper ensemble serving on 127.0.0.1:$base,127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2))"
   echo "127.0.0.1:$base,127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2))"
@@ -195,12 +175,12 @@ status_of() {
 
 case "${1:-}" in
   start) shift; standalone_start "$@" ;;
-  stop) stop_pidfile "$TARGET/zk-standalone/zk.pid" ;;
+  stop) stop_pidfiles "$TARGET/zk-standalone/zk.pid" ;;
   status) status_of "$TARGET/zk-standalone/zk.pid" "$TARGET/zk-standalone/zoo.cfg" ;;
   ensemble)
     case "${2:-}" in
       start) shift 2; ensemble_start "$@" ;;
-      stop) for i in 1 2 3; do stop_pidfile "$TARGET/zk-ensemble/node$i/zk.pid"; done ;;
+      stop) stop_pidfiles "$TARGET"/zk-ensemble/node{1,2,3}/zk.pid ;;
       status) for i in 1 2 3; do
                 echo "node $i: $(status_of "$TARGET/zk-ensemble/node$i/zk.pid" "$TARGET/zk-ensemble/node$i/zoo.cfg")"
               done ;;

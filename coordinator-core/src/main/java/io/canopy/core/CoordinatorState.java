@@ -124,6 +124,12 @@ public final class CoordinatorState {
     }
 
     /** Data watches and exists-watches resolution for setWatches needs the tree: a read-only view. */
+    /** A copy of the node's data, or null if the node does not exist or has none. */
+    public byte[] data(String path) {
+        DataNode n = tree.get(path);
+        return n == null || n.data() == null ? null : n.data().clone();
+    }
+
     public TreeView view() {
         return path -> {
             DataNode n = tree.get(path);

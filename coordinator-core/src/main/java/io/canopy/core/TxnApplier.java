@@ -195,6 +195,7 @@ final class TxnApplier {
     /** As ZooKeeper's reconfig: /zookeeper/config gets the new text, version -1. */
     private TxnOutcome setConfig(Txn txn, WriteOps.Ctx c) {
         byte[] data = txn.body() == null ? new byte[0] : txn.body().clone();
+        // Version -1, as ZooKeeper writes the config node (ZKDatabase.initConfigInZKDatabase, reconfig).
         DataNode n = tree.setData(DataTree.CONFIG, data, -1, c.zxid(), c.time());
         c.triggers().add(new WatchTrigger(DataTree.CONFIG, EventType.NODE_DATA_CHANGED, c.zxid(), n.acl()));
         return ok(txn, c, null);

@@ -228,6 +228,11 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         return settings.members().size() == 1 ? "standalone" : TxnLog.super.mode();
     }
 
+    @Override
+    public String membershipConfig() {
+        return settings.members().size() == 1 ? null : MembershipConfig.render(settings.members(), 1);
+    }
+
     /** Whether this node leads and has committed an entry of its term (Ratis's "leader ready"). */
     public boolean isLeaderReady() {
         return leaderReady.get();

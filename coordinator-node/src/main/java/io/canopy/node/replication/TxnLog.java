@@ -43,6 +43,14 @@ public interface TxnLog {
         return isLeader() ? "leader" : "follower";
     }
 
+    /**
+     * The membership as {@code /zookeeper/config} should show it (ZooKeeper's dynamic-configuration text), or
+     * null for a standalone node, whose config node stays empty as ZooKeeper's does.
+     */
+    default String membershipConfig() {
+        return null;
+    }
+
     /** This node's id, stamped into the transactions it proposes. */
     int nodeId();
 }

@@ -298,6 +298,21 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
     }
 
     @Override
+    public void publishMembership() {
+        String text = txnLog.membershipConfig();
+        if (text == null) {
+            return;
+        }
+        byte[] wanted = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] shown = read(s -> s.data(io.canopy.core.tree.DataTree.CONFIG));
+        if (!java.util.Arrays.equals(wanted, shown)) {
+            LOG.info("Publishing the membership in /zookeeper/config:\n{}", text);
+            proposeInternal(InternalTxns.setConfig(text, nodeId, nextOriginSeq()), () -> LOG.warn(
+                    "Publishing the membership in /zookeeper/config failed; the next leader will retry"));
+        }
+    }
+
+    @Override
     public void sessionsActiveElsewhere(long[] sessionIds) {
         for (long id : sessionIds) {
             duties.touch(id);

@@ -28,6 +28,11 @@ final class InternalTxns {
         return new Txn(sessionId, 0, OpCode.CLOSE_SESSION, new byte[0], List.of(), nodeId, originSeq);
     }
 
+    /** The leader's update of /zookeeper/config to the current membership. */
+    static Txn setConfig(String text, int nodeId, long originSeq) {
+        return new Txn(0, 0, TxnTypes.SET_CONFIG, InternalBodies.setConfig(text), List.of(), nodeId, originSeq);
+    }
+
     static Txn reap(List<String> paths, int nodeId, long originSeq) {
         return new Txn(0, 0, TxnTypes.REAP, InternalBodies.reap(paths), List.of(), nodeId, originSeq);
     }

@@ -42,6 +42,9 @@ final class NodeDuties {
 
         /** Sends the sessions active on this node since the last report to the leader. */
         void reportSessionActivity();
+
+        /** On a new leader: proposes the membership text for /zookeeper/config if the tree shows another. */
+        void publishMembership();
     }
 
     private final Host host;
@@ -89,6 +92,7 @@ final class NodeDuties {
     void leadershipChanged(boolean nowLeader) {
         if (nowLeader) {
             tracker.reset(host.liveSessions());
+            host.publishMembership();
         }
         leader = nowLeader;
         LOG.info("Leader duties (session expiry, container/TTL clean-up) {}", nowLeader ? "active" : "inactive");
