@@ -1,6 +1,5 @@
 package io.canopy.node.process;
 
-import io.canopy.node.testsupport.Timing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -22,8 +21,13 @@ import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
+
+import io.canopy.testcluster.Timing;
+import io.canopy.testcluster.process.NodeProcess;
 
 /**
  * Durability of a node in its own JVM: acknowledged writes survive kill -9, sessions resume after a restart, and
@@ -33,6 +37,14 @@ class CrashRecoveryIT {
 
     @TempDir
     Path dataDir;
+
+    /** One log file per test: {@code CrashRecoveryIT-<method>-node1.log}. */
+    private String label;
+
+    @BeforeEach
+    void nameTheLog(TestInfo test) {
+        label = "CrashRecoveryIT-" + test.getTestMethod().orElseThrow().getName();
+    }
 
     static ZooKeeper connect(String connectString, int sessionTimeoutMs, AtomicReference<Watcher.Event.KeeperState> state)
             throws Exception {
@@ -56,7 +68,7 @@ class CrashRecoveryIT {
         Set<String> attempted = ConcurrentHashMap.newKeySet();
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();
 
-        try (NodeProcess node = NodeProcess.startStandalone(dataDir)) {
+        try (NodeProcess node = NodeProcess.startStandalone(label, dataDir)) {
             ZooKeeper zk = connect(node.connectString(), 30_000, null);
             zk.create("/crash", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
             acknowledged.add("/crash");
@@ -109,7 +121,7 @@ class CrashRecoveryIT {
 
     @Test
     void sessionsAndTheirEphemeralsResumeAfterARestartWithinTheTimeout() throws Exception {
-        try (NodeProcess node = NodeProcess.startStandalone(dataDir)) {
+        try (NodeProcess node = NodeProcess.startStandalone(label, dataDir)) {
             AtomicReference<Watcher.Event.KeeperState> state = new AtomicReference<>();
             ZooKeeper zk = connect(node.connectString(), 30_000, state);
             long sessionId = zk.getSessionId();
@@ -134,7 +146,7 @@ class CrashRecoveryIT {
 
     @Test
     void cleanShutdownTakesASnapshotAndTheNextStartResumesFromIt() throws Exception {
-        try (NodeProcess node = NodeProcess.startStandalone(dataDir)) {
+        try (NodeProcess node = NodeProcess.startStandalone(label, dataDir)) {
             ZooKeeper zk = connect(node.connectString(), 30_000, null);
             for (int i = 0; i < 100; i++) {
                 zk.create("/clean-" + i, ("d" + i).getBytes(), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);

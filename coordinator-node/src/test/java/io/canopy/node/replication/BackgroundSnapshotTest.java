@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.canopy.core.txn.Txn;
-import io.canopy.node.testsupport.Timing;
+import io.canopy.testcluster.Timing;
 
 /**
  * Snapshots are written on a background thread: applies go on meanwhile, Ratis only hears of a snapshot once it

@@ -1,6 +1,6 @@
 package io.canopy.node.server;
 
-import io.canopy.node.testsupport.Timing;
+import io.canopy.testcluster.Timing;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

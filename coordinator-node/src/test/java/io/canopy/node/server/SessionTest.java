@@ -1,6 +1,6 @@
 package io.canopy.node.server;
 
-import io.canopy.node.testsupport.Timing;
+import io.canopy.testcluster.Timing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -14,7 +14,8 @@ import io.canopy.node.CanopyNodeApplication;
 import io.canopy.node.conformance.CoordinatorTarget;
 import io.canopy.node.conformance.LoopbackTarget;
 import io.canopy.node.config.CoordinatorNode;
-import io.canopy.node.process.NodeProcess;
+import io.canopy.testcluster.process.LoopbackPorts;
+import io.canopy.testcluster.process.NodeProcess;
 
 /**
  * Canopy as a conformance target, configured like the ZooKeeper reference (session bounds 2 s .. 60 s, a super
@@ -55,15 +56,9 @@ final class CanopyTargets {
     static synchronized CoordinatorTarget process() {
         if (process == null) {
             try {
-                NodeProcess node = NodeProcess.startStandalone(Files.createTempDirectory("conformance-canopy-proc"),
-                        arguments().toArray(String[]::new));
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    try {
-                        node.close();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }, "conformance-canopy-process-stop"));
+                // Killed when the test JVM exits, by the harness's shutdown hook.
+                NodeProcess node = NodeProcess.startStandalone("conformance", Files.createTempDirectory(
+                        "conformance-canopy-proc"), arguments().toArray(String[]::new));
                 process = target(node.clientPort());
             } catch (Exception e) {
                 throw new IllegalStateException("cannot start a Canopy node process", e);
@@ -75,12 +70,13 @@ final class CanopyTargets {
     private static CoordinatorTarget startInJvm() {
         try {
             Path dataDir = Files.createTempDirectory("conformance-canopy");
+            LoopbackPorts ports = new LoopbackPorts();
             List<String> args = new java.util.ArrayList<>(arguments());
             args.addAll(List.of(
                     "--canopy.data-dir=" + dataDir,
-                    "--canopy.client-port=" + NodeProcess.freePort(),
+                    "--canopy.client-port=" + ports.next(LoopbackPorts.DEFAULT_HOST),
                     "--canopy.client-address=127.0.0.1",
-                    "--canopy.peer-port=" + NodeProcess.freePort(),
+                    "--canopy.peer-port=" + ports.next(LoopbackPorts.DEFAULT_HOST),
                     "--server.address=127.0.0.1",
                     "--server.port=0"));
             ConfigurableApplicationContext context = new SpringApplicationBuilder(CanopyNodeApplication.class)

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.canopy.node.conformance.CoordinatorTarget;
 import io.canopy.node.conformance.LoopbackTarget;
-import io.canopy.node.testsupport.Timing;
+import io.canopy.testcluster.Timing;
 
 import org.apache.zookeeper.server.ServerConfig;
 import org.apache.zookeeper.server.ZooKeeperServerMain;

@@ -1,4 +1,4 @@
-package io.canopy.node.testsupport;
+package io.canopy.testcluster;
 
 import java.time.Duration;
 

@@ -1,0 +1,297 @@
+package io.canopy.testcluster.process;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+
+import io.canopy.testcluster.Timing;
+import io.canopy.testcluster.process.Convergence.Report;
+
+/**
+ * A Raft cluster of Canopy nodes, each a {@link NodeProcess} in its own JVM on this machine. Node {@code i} binds
+ * every listener to 127.0.0.(10+i), as if on its own machine (or to 127.0.0.1 with ports of its own where such
+ * addresses cannot be bound), keeps its data in {@code <dataRoot>/node<i>} and logs to
+ * {@code <label>-node<i>.log} (see {@link NodeLog}).
+ *
+ * <p>What it guarantees:
+ * <ul>
+ *   <li>{@link #start()} returns only once every node answers {@code ruok} and exactly one reports
+ *       {@code Mode: leader}; otherwise it kills every node and throws, naming the log files.</li>
+ *   <li>{@link #close()} kills every process the cluster started, paused ones included; a JVM shutdown hook does
+ *       the same if the test JVM exits without closing it. No other process is ever signalled.</li>
+ *   <li>Every wait ({@link #leader}, {@link #awaitConverged}) is bounded and, when it gives up, says what each
+ *       node last reported.</li>
+ * </ul>
+ * Faults are injected through the nodes themselves: {@code node(2).kill9()}, {@code pause()}, {@code restart()},
+ * {@code wipeData()}.
+ */
+public final class CanopyCluster implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(CanopyCluster.class.getName());
+    /** How long {@link #leader()} waits: an election takes one to two 1-2 s election timeouts. */
+    static final Duration LEADER_TIMEOUT = Timing.seconds(30);
+
+    private final String label;
+    private final Path dataRoot;
+    private final List<NodeProcess> nodes;
+
+    private CanopyCluster(String label, Path dataRoot, List<NodeProcess> nodes) {
+        this.label = label;
+        this.dataRoot = dataRoot;
+        this.nodes = List.copyOf(nodes);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts every node at once and waits until all serve and one leads.
+     *
+     * @return this cluster
+     * @throws IllegalStateException if that does not happen in time (every node is killed first), or if a node
+     *                               runs already
+     */
+    public CanopyCluster start() {
+        if (nodes.stream().anyMatch(NodeProcess::isAlive)) {
+            throw new IllegalStateException("cluster " + label + " runs already: " + nodes);
+        }
+        try {
+            nodes.forEach(NodeProcess::launch);
+            long deadline = System.nanoTime() + NodeProcess.START_TIMEOUT.toNanos();
+            for (NodeProcess node : nodes) {
+                node.awaitServing(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            }
+            leader(LEADER_TIMEOUT);
+            return this;
+        } catch (RuntimeException e) {
+            close();
+            throw new IllegalStateException("cluster " + label + " did not start; logs: " + logFiles(), e);
+        }
+    }
+
+    /** Node {@code id} (1-based, as in {@code canopy.cluster.members}). */
+    public NodeProcess node(int id) {
+        if (id < 1 || id > nodes.size()) {
+            throw new IllegalArgumentException("no node " + id + " in cluster " + label + " of " + nodes.size());
+        }
+        return nodes.get(id - 1);
+    }
+
+    /** Every node, running or not, in id order. */
+    public List<NodeProcess> nodes() {
+        return nodes;
+    }
+
+    /** The nodes whose process runs and is not paused, in id order. */
+    public List<NodeProcess> liveNodes() {
+        return nodes.stream().filter(n -> n.isAlive() && !n.isPaused()).toList();
+    }
+
+    /** {@link #leader(Duration)} with a timeout of 30 s (scaled by {@link Timing}). */
+    public NodeProcess leader() {
+        return leader(LEADER_TIMEOUT);
+    }
+
+    /**
+     * The live node that leads, once exactly one live node reports {@code Mode: leader} in {@code srvr} (or
+     * {@code standalone}, in a cluster of one).
+     *
+     * @throws IllegalStateException after {@code timeout}, with every live node's mode
+     */
+    public NodeProcess leader(Duration timeout) {
+        AtomicReference<List<ModeReport>> seen = new AtomicReference<>(List.of());
+        return Polling.until(timeout, () -> {
+            List<ModeReport> reports = liveNodes().stream().map(n -> new ModeReport(n, n.mode())).toList();
+            seen.set(reports);
+            List<NodeProcess> leaders = reports.stream().filter(ModeReport::leads).map(ModeReport::node).toList();
+            return leaders.size() == 1 ? leaders.get(0) : null;
+        }, () -> "cluster " + label + ": no single leader among the live nodes within " + timeout + " ("
+                + ModeReport.describe(seen.get()) + ")");
+    }
+
+    /** The live nodes other than the {@link #leader()}. */
+    public List<NodeProcess> followers() {
+        NodeProcess leader = leader();
+        return liveNodes().stream().filter(n -> n != leader).toList();
+    }
+
+    /** Every node's {@code host:clientPort}, comma-separated: a ZooKeeper connect string for the whole cluster. */
+    public String connectString() {
+        return nodes.stream().map(NodeProcess::connectString).collect(Collectors.joining(","));
+    }
+
+    /** The connect string of the nodes {@code ids}, in that order. */
+    public String connectString(int... ids) {
+        if (ids.length == 0) {
+            throw new IllegalArgumentException("name at least one node");
+        }
+        return Arrays.stream(ids).mapToObj(id -> node(id).connectString()).collect(Collectors.joining(","));
+    }
+
+    /** The {@code canopy.cluster.members} every node was started with. */
+    public String membersSpec() {
+        return nodes.get(0).config().members();
+    }
+
+    /**
+     * Waits until every live (running, unpaused) node reports, in one {@code mntr} each, the same
+     * {@code zk_last_zxid} and the same {@code canopy_tree_digest}. If some node does not report a digest, only
+     * zxids are compared, which the result and a log line say.
+     *
+     * @throws IllegalStateException after {@code timeout}, with every node's last values
+     */
+    public Convergence awaitConverged(Duration timeout) {
+        AtomicReference<List<Report>> seen = new AtomicReference<>(List.of());
+        Convergence converged = Polling.until(timeout, () -> {
+            List<Report> reports = liveNodes().stream().map(n -> Report.of(n.nodeId(), n.mntr())).toList();
+            seen.set(reports);
+            return Convergence.of(reports);
+        }, () -> "cluster " + label + ": the live nodes did not converge within " + timeout + " ("
+                + Convergence.describe(seen.get()) + ")");
+        if (!converged.digestCompared()) {
+            LOG.log(System.Logger.Level.INFO, "cluster {0}: {1}", label, converged);
+        }
+        return converged;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    /** The folder holding every node's data folder. */
+    public Path dataRoot() {
+        return dataRoot;
+    }
+
+    /** Every node's log file, in id order. */
+    public List<Path> logFiles() {
+        return nodes.stream().map(NodeProcess::logFile).toList();
+    }
+
+    /** Kills every node process that runs (SIGKILL; paused ones are resumed first). The data stays. */
+    @Override
+    public void close() {
+        RuntimeException failure = null;
+        for (NodeProcess node : nodes) {
+            try {
+                node.close();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "cluster " + label + " " + nodes;
+    }
+
+    /** A node's {@code srvr} mode (null: no answer). */
+    private record ModeReport(NodeProcess node, String mode) {
+        /** A leader, or the single member of a one-node cluster, which reports {@code standalone}. */
+        boolean leads() {
+            return "leader".equals(mode) || "standalone".equals(mode);
+        }
+
+        static String describe(List<ModeReport> reports) {
+            return reports.isEmpty() ? "no live node"
+                    : reports.stream().map(ModeReport::toString).collect(Collectors.joining(", "));
+        }
+
+        @Override
+        public String toString() {
+            return "node " + node.nodeId() + ": " + (mode == null ? "no answer" : mode);
+        }
+    }
+
+    /** Configures a cluster; {@link #build()} picks addresses and ports but starts nothing. */
+    public static final class Builder {
+        private int nodes = 3;
+        private Path dataRoot;
+        private String label = "cluster";
+        private List<String> nodeArgs = List.of();
+        private List<String> jvmArgs = NodeConfig.DEFAULT_JVM_ARGS;
+
+        private Builder() {
+        }
+
+        /** How many voting members (default 3). */
+        public Builder nodes(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("a cluster needs at least one node, not " + count);
+            }
+            this.nodes = count;
+            return this;
+        }
+
+        /** Where the nodes' data folders go (default: a new temporary folder). */
+        public Builder dataRoot(Path dataRoot) {
+            this.dataRoot = dataRoot;
+            return this;
+        }
+
+        /** Names the log files {@code <label>-node<i>.log}: one label per test class (default "cluster"). */
+        public Builder label(String label) {
+            NodeLog.fileSafe(label);   // rejects a blank label now rather than at build()
+            this.label = label;
+            return this;
+        }
+
+        /** Arguments every node gets, e.g. {@code --canopy.snapshot.threshold=500}. */
+        public Builder nodeArgs(String... args) {
+            return nodeArgs(List.of(args));
+        }
+
+        public Builder nodeArgs(List<String> args) {
+            this.nodeArgs = List.copyOf(args);
+            return this;
+        }
+
+        /** The nodes' JVM options instead of {@link NodeConfig#DEFAULT_JVM_ARGS}. */
+        public Builder jvmArgs(String... args) {
+            return jvmArgs(List.of(args));
+        }
+
+        public Builder jvmArgs(List<String> args) {
+            this.jvmArgs = List.copyOf(args);
+            return this;
+        }
+
+        /** Picks each node's address and free ports and creates the data root; starts nothing. */
+        public CanopyCluster build() {
+            Path root = dataRoot != null ? dataRoot : temporaryRoot();
+            LoopbackPorts ports = new LoopbackPorts();
+            List<NodeConfig> standalone = new ArrayList<>();
+            for (int id = 1; id <= nodes; id++) {
+                String host = LoopbackPorts.hostForNode(id);
+                standalone.add(new NodeConfig(id, host, ports.next(host), ports.next(host), ports.next(host),
+                        root.resolve("node" + id), "", nodeArgs, jvmArgs, NodeLog.pathFor(label, id)));
+            }
+            String members = standalone.stream().map(NodeConfig::memberEntry).collect(Collectors.joining(","));
+            return new CanopyCluster(label, root,
+                    standalone.stream().map(c -> new NodeProcess(c.withMembers(members))).toList());
+        }
+
+        private Path temporaryRoot() {
+            try {
+                return Files.createTempDirectory("canopy-" + NodeLog.fileSafe(label) + "-");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create a data folder for cluster " + label, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.canopy.testcluster.process;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * How to start one node process: identity, addresses, folders and arguments. A node with {@code members} is a
+ * member of that Raft cluster (its client and peer ports must be the ones of its own entry); a node without is a
+ * standalone node.
+ *
+ * @param nodeId     the node's id ({@code canopy.node-id}), 1 for a standalone node
+ * @param host       the loopback address every listener of the node binds to
+ * @param clientPort the ZooKeeper client port
+ * @param peerPort   the Raft peer port
+ * @param httpPort   the HTTP (actuator) port
+ * @param dataDir    the node's data folder, kept across restarts
+ * @param members    {@code canopy.cluster.members} ({@code id=host:clientPort:peerPort,...}); empty: standalone
+ * @param extraArgs  more {@code --key=value} arguments; they may not set a key the harness sets itself
+ * @param jvmArgs    options of the node's JVM, e.g. {@link #DEFAULT_JVM_ARGS}
+ * @param logFile    the file the node's output is appended to
+ */
+public record NodeConfig(int nodeId, String host, int clientPort, int peerPort, int httpPort, Path dataDir,
+                         String members, List<String> extraArgs, List<String> jvmArgs, Path logFile) {
+
+    /**
+     * The JVM options of a node unless a test chooses others: a heap big enough for the tests' trees, and the
+     * serial collector, which needs the least CPU on a small machine running several nodes.
+     */
+    public static final List<String> DEFAULT_JVM_ARGS = List.of("-Xmx512m", "-XX:+UseSerialGC");
+
+    /** The keys of {@link #arguments()} that the harness sets; a repeated key would become a list in Spring. */
+    private static final Set<String> HARNESS_KEYS = Set.of("canopy.node-id", "canopy.cluster.members",
+            "canopy.data-dir", "canopy.client-address", "canopy.client-port", "canopy.peer-address",
+            "canopy.peer-port", "server.address", "server.port");
+
+    public NodeConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(logFile, "logFile");
+        members = members == null ? "" : members;
+        extraArgs = List.copyOf(extraArgs);
+        jvmArgs = List.copyOf(jvmArgs);
+        String ownEntry = nodeId + "=" + host + ":" + clientPort + ":" + peerPort;
+        if (!members.isEmpty() && !List.of(members.split(",")).contains(ownEntry)) {
+            throw new IllegalArgumentException("members " + members + " do not list this node as " + ownEntry);
+        }
+        for (String arg : extraArgs) {
+            String key = arg.startsWith("--") ? arg.substring(2).split("=", 2)[0] : "";
+            if (HARNESS_KEYS.contains(key)) {
+                throw new IllegalArgumentException("extra argument " + arg + " sets " + key
+                        + ", which the harness sets itself from the node's configuration");
+            }
+        }
+    }
+
+    /** A standalone node on {@link LoopbackPorts#DEFAULT_HOST} with fresh free ports and the default JVM options. */
+    public static NodeConfig standalone(String label, Path dataDir, List<String> extraArgs) {
+        LoopbackPorts ports = new LoopbackPorts();
+        String host = LoopbackPorts.DEFAULT_HOST;
+        return new NodeConfig(1, host, ports.next(host), ports.next(host), ports.next(host), dataDir, "",
+                extraArgs, DEFAULT_JVM_ARGS, NodeLog.pathFor(label, 1));
+    }
+
+    /** This configuration as a member of the cluster {@code members}, which must list this node. */
+    public NodeConfig withMembers(String members) {
+        return new NodeConfig(nodeId, host, clientPort, peerPort, httpPort, dataDir, members, extraArgs, jvmArgs,
+                logFile);
+    }
+
+    /** Whether the node is a member of a cluster (has {@code members}) rather than standalone. */
+    public boolean isClusterMember() {
+        return !members.isEmpty();
+    }
+
+    /** This node's entry of {@code canopy.cluster.members}: {@code id=host:clientPort:peerPort}. */
+    public String memberEntry() {
+        return nodeId + "=" + host + ":" + clientPort + ":" + peerPort;
+    }
+
+    /** {@code host:clientPort}, for a ZooKeeper client. */
+    public String connectString() {
+        return host + ":" + clientPort;
+    }
+
+    /** The node's command-line arguments (those after {@code -jar canopy-node.jar}). */
+    public List<String> arguments() {
+        List<String> args = new ArrayList<>();
+        if (isClusterMember()) {
+            args.add("--canopy.node-id=" + nodeId);
+            args.add("--canopy.cluster.members=" + members);
+        } else {
+            args.add("--canopy.client-port=" + clientPort);
+            args.add("--canopy.peer-port=" + peerPort);
+        }
+        args.add("--canopy.data-dir=" + dataDir.toAbsolutePath());
+        args.add("--canopy.client-address=" + host);
+        args.add("--canopy.peer-address=" + host);
+        args.add("--server.address=" + host);
+        args.add("--server.port=" + httpPort);
+        args.addAll(extraArgs);
+        return args;
+    }
+}

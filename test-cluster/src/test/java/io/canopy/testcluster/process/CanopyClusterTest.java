@@ -1,0 +1,69 @@
+package io.canopy.testcluster.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a cluster is before it starts: addresses, ports, members, folders. No process is started here. */
+class CanopyClusterTest {
+
+    @Test
+    void everyNodeIsListedInTheMembersWithItsOwnAddressAndPorts(@TempDir Path root) {
+        try (CanopyCluster cluster = CanopyCluster.builder().nodes(3).dataRoot(root).label("SpecTest")
+                .nodeArgs("--canopy.snapshot.threshold=500").build()) {
+            List<NodeProcess> nodes = cluster.nodes();
+
+            assertThat(cluster.membersSpec()).isEqualTo(String.join(",",
+                    nodes.stream().map(n -> n.config().memberEntry()).toList()));
+            assertThat(nodes).allSatisfy(n -> {
+                assertThat(n.config().members()).isEqualTo(cluster.membersSpec());
+                assertThat(n.host()).isEqualTo(LoopbackPorts.hostForNode(n.nodeId()));
+                assertThat(n.dataDir()).isEqualTo(root.resolve("node" + n.nodeId()));
+                assertThat(n.logFile().getFileName()).hasToString("SpecTest-node" + n.nodeId() + ".log");
+                assertThat(n.config().arguments()).endsWith("--canopy.snapshot.threshold=500");
+            });
+            assertThat(nodes.stream().flatMap(n -> List.of(n.host() + ":" + n.clientPort(), n.host() + ":"
+                    + n.peerPort(), n.host() + ":" + n.httpPort()).stream())).doesNotHaveDuplicates();
+            assertThat(nodes).extracting(NodeProcess::nodeId).containsExactly(1, 2, 3);
+        }
+    }
+
+    @Test
+    void connectStringsNameTheNodesAskedFor(@TempDir Path root) {
+        try (CanopyCluster cluster = CanopyCluster.builder().nodes(3).dataRoot(root).build()) {
+            assertThat(cluster.connectString()).isEqualTo(cluster.connectString(1, 2, 3));
+            assertThat(cluster.connectString(3, 1))
+                    .isEqualTo(cluster.node(3).connectString() + "," + cluster.node(1).connectString());
+            assertThatThrownBy(() -> cluster.node(4)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> cluster.connectString(new int[0])).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void anUnstartedClusterHasNoLiveNodeAndClosesQuietly(@TempDir Path root) {
+        CanopyCluster cluster = CanopyCluster.builder().nodes(2).dataRoot(root).build();
+
+        assertThat(cluster.liveNodes()).isEmpty();
+        assertThat(cluster.node(1).isAlive()).isFalse();
+        assertThatThrownBy(() -> cluster.node(1).pid()).hasMessageContaining("never started");
+        cluster.close();
+    }
+
+    @Test
+    void withoutADataRootTheNodesGetATemporaryFolder() throws Exception {
+        CanopyCluster cluster = CanopyCluster.builder().nodes(1).label("TempRootTest").build();
+        try {
+            assertThat(cluster.dataRoot()).isDirectory();
+            assertThat(cluster.dataRoot().getFileName().toString()).startsWith("canopy-TempRootTest-");
+        } finally {
+            Folders.deleteRecursively(cluster.dataRoot());
+        }
+        assertThat(Files.exists(cluster.dataRoot())).isFalse();
+    }
+}
