@@ -15,6 +15,7 @@ resolve_java() {
 
 # four_letter PORT WORD: prints the server's answer to a four-letter word (empty if none within 3 s).
 four_letter() {
+  # shellcheck disable=SC2016 # $1 and $2 expand in the inner bash
   timeout 3 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "%s" "$2" >&3 && cat <&3' _ "$1" "$2" \
     2>/dev/null || true
 }
@@ -28,6 +29,7 @@ server_mode() {
 
 # port_in_use PORT: something accepts connections on 127.0.0.1:PORT.
 port_in_use() {
+  # shellcheck disable=SC2016 # $1 expands in the inner bash
   timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null
 }
 

@@ -21,7 +21,7 @@ CLASSPATH_DIR="$TARGET/zk-classpath"
 SERVER_JVM_OPTS="${SERVER_JVM_OPTS:--Xmx2g}"
 START_TIMEOUT="${ZK_START_TIMEOUT:-60}"
 LOG_PREFIX=run-zookeeper
-# shellcheck source=benchmark/lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$BENCH_DIR/lib.sh"
 resolve_java
 
@@ -68,11 +68,12 @@ EOF
 
 # launch NAME MAINCLASS CONFIG LOG PIDFILE: starts one server JVM in the background, records its PID.
 launch() {
-  local name="$1" main="$2" cfg="$3" log="$4" pidfile="$5"
+  local name="$1" main="$2" cfg="$3" log="$4" pidfile="$5" logdir
+  logdir="$(dirname "$log")"
   # shellcheck disable=SC2086 # SERVER_JVM_OPTS is a list of options
   nohup "$JAVA" $SERVER_JVM_OPTS -cp "$CLASSPATH_DIR/*" \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=info -Dorg.slf4j.simpleLogger.showDateTime=true \
-    -Dzookeeper.admin.enableServer=false -Dzookeeper.log.dir="$(dirname "$log")" \
+    -Dzookeeper.admin.enableServer=false -Dzookeeper.log.dir="$logdir" \
     "$main" "$cfg" > "$log" 2>&1 < /dev/null &
   echo $! > "$pidfile"
   say "$name started, pid $(cat "$pidfile"), log $log"
@@ -125,7 +126,7 @@ standalone_start() {
     "$dir/zk.pid"
   wait_ready "$port" "$dir/zk.pid" "$dir/zk.log" "$dir/zk.pid"
   say "ZooKeeper standalone serving on 127.0.0.1:$port"
-  echo "$(cat "$dir/zk.pid")"
+  cat "$dir/zk.pid"
 }
 
 ensemble_start() {

@@ -75,12 +75,13 @@ public class CoordinatorNode implements SmartLifecycle {
         if (server != null) {
             server.stop();
         }
+        // Duties first: they use the Raft client (activity reports, expiry proposals) that closing the log closes.
+        service.close();
         try {
             txnLog.close();
         } catch (Exception e) {
             log.warn("Closing the Raft log failed: {}", e.toString());
         }
-        service.close();
         log.info("Canopy node {} stopped", replication.nodeId());
     }
 
