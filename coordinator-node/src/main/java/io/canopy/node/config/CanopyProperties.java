@@ -173,6 +173,19 @@ public class CanopyProperties {
         private DataSize batchMaxBytes = DataSize.ofMegabytes(2);
         /** Log entries in flight at once; while they replicate, the next batch fills. */
         private int maxInFlightBatches = 2;
+        /**
+         * Size of one Raft log segment file. Only whole closed segments behind a snapshot are deleted, so this is
+         * also the granularity of log retention.
+         */
+        private DataSize logSegmentSize = DataSize.ofMegabytes(32);
+
+        public DataSize getLogSegmentSize() {
+            return logSegmentSize;
+        }
+
+        public void setLogSegmentSize(DataSize logSegmentSize) {
+            this.logSegmentSize = logSegmentSize;
+        }
 
         public Duration getElectionTimeoutMin() {
             return electionTimeoutMin;

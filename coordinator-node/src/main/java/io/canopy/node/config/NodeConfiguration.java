@@ -37,7 +37,8 @@ class NodeConfiguration {
                 p.getDataDir().toAbsolutePath().resolve("raft"), raft.getElectionTimeoutMin(),
                 raft.getElectionTimeoutMax(), raft.getRequestTimeout(), raft.getBatchMaxOps(),
                 (int) raft.getBatchMaxBytes().toBytes(), raft.getMaxInFlightBatches(),
-                p.getSnapshot().getThreshold(), p.getSnapshot().getRetention(), p.getSnapshot().getLogRetention());
+                p.getSnapshot().getThreshold(), p.getSnapshot().getRetention(), p.getSnapshot().getLogRetention(),
+                raft.getLogSegmentSize().toBytes());
     }
 
     @Bean(destroyMethod = "")   // closed by CoordinatorNode, in order

@@ -26,6 +26,7 @@ import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,14 +65,30 @@ final class CanopyStateMachine extends BaseStateMachine {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
         SnapshotWriter.deleteStaleTemporaryFiles(raftStorage.getStorageDir().getStateMachineDir().toPath());
-        loadLatestSnapshot();
+        getLifeCycle().startAndTransition(this::loadLatestSnapshot);
+    }
+
+    /**
+     * Ratis pauses the state machine before it installs a snapshot sent by the leader, and checks that it is
+     * PAUSED before {@link #reinitialize}. BaseStateMachine's pause does nothing in 3.3.0, so the installation
+     * would fail and close this member: the life cycle is moved here.
+     */
+    @Override
+    public void pause() {
+        getLifeCycle().transition(LifeCycle.State.PAUSING);
+        try {
+            snapshots.awaitIdle();   // no background snapshot write may race with the installed files
+        } catch (IOException e) {
+            log.warn("Waiting for the background snapshot before installing the leader's failed: {}", e.toString());
+        }
+        getLifeCycle().transition(LifeCycle.State.PAUSED);
     }
 
     @Override
     public void reinitialize() throws IOException {
         // A snapshot was installed from the leader: replace the whole state with it.
         snapshots.awaitIdle();
-        loadLatestSnapshot();
+        getLifeCycle().startAndTransition(this::loadLatestSnapshot);
     }
 
     @Override
@@ -148,6 +165,11 @@ final class CanopyStateMachine extends BaseStateMachine {
      */
     @Override
     public CompletableFuture<Message> query(Message request) {
+        if (CatchUpWatchdog.isProbe(request.getContent())) {
+            TermIndex applied = getLastAppliedTermIndex();
+            return CompletableFuture.completedFuture(CatchUpWatchdog.probeAnswer(applied == null ? -1
+                    : applied.getIndex()));
+        }
         if (ActivityReport.isReport(request.getContent())) {
             try {
                 applier.sessionsActiveElsewhere(ActivityReport.decode(request.getContent()));

@@ -59,6 +59,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
     private volatile StateMachineApplier applier;
     private volatile RaftServer server;
     private volatile RaftClient remoteClient;
+    private volatile CatchUpWatchdog watchdog;
 
     /** The applier is bound at {@link #start}: the server that implements it also proposes through this log. */
     public RatisTxnLog(ReplicationSettings settings, Clock clock) {
@@ -97,6 +98,12 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
         server.start();
+        if (settings.members().size() > 1) {
+            watchdog = new CatchUpWatchdog(settings.nodeId(), settings.members().stream()
+                    .map(ReplicationSettings.Member::id).toList(), this::leaderNodeId, this::logNextIndex,
+                    remoteClient(), settings.electionTimeoutMax().multipliedBy(2), Duration.ofMinutes(2));
+            watchdog.start();
+        }
         log.info("Raft member {} of group {} started: peers {}, log and snapshots in {}", selfId,
                 group.getGroupId(), settings.members(), settings.raftDir());
     }
@@ -123,6 +130,8 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("64MB"));
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf("8MB"));
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("4MB"));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(s.logSegmentBytes()));
+        RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(4L << 20, s.logSegmentBytes())));
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
         RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, s.logRetention());
 
@@ -252,6 +261,16 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         }
     }
 
+    /** The next index this member needs: past its log's end and past what a snapshot brought it. */
+    private long logNextIndex() {
+        try {
+            RaftServer.Division d = server.getDivision(group.getGroupId());
+            return Math.max(d.getRaftLog().getNextIndex(), d.getInfo().getLastAppliedIndex() + 1);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     /** Waits until the group has a leader that has committed an entry of its term, or the timeout passes. */
     public boolean awaitLeader(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -313,6 +332,10 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        CatchUpWatchdog w = watchdog;
+        if (w != null) {
+            w.close();
+        }
         batcher.close();
         RaftClient c = remoteClient;
         if (c != null) {

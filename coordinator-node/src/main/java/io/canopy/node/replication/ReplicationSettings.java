@@ -22,13 +22,14 @@ import java.util.List;
  * @param snapshotThreshold  take a snapshot every this many log entries
  * @param snapshotRetention  how many snapshot files to keep
  * @param logRetention       how many log entries to keep behind the newest snapshot (for slow followers)
+ * @param logSegmentBytes    size of one log segment file; whole closed segments are what gets purged
  */
 public record ReplicationSettings(int nodeId, List<Member> members, String peerBindAddress, String clusterName,
                                   Path raftDir,
                                   Duration electionTimeoutMin, Duration electionTimeoutMax,
                                   Duration requestTimeout, int batchMaxOps, int batchMaxBytes,
                                   int maxInFlightBatches, long snapshotThreshold, int snapshotRetention,
-                                  int logRetention) {
+                                  int logRetention, long logSegmentBytes) {
 
     public ReplicationSettings {
         members = List.copyOf(members);

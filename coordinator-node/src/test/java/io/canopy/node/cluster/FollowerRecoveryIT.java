@@ -19,13 +19,15 @@ import io.canopy.testcluster.process.NodeProcess;
  * Followers that crash or lose their disk catch up: a follower killed with SIGKILL misses writes and replays
  * them from the leader's log when it restarts; a follower whose data folder is wiped rejoins empty and, since the
  * leader has purged the log behind its snapshot, is sent the leader's snapshot. Both end with the same tree
- * digest as the others. Snapshots are taken every 300 entries here so that the log is purged quickly.
+ * digest as the others. Snapshots every 300 entries and 64 KB log segments make the leader purge its log quickly
+ * (only whole closed segments behind a snapshot are purged).
  */
 class FollowerRecoveryIT {
 
     @RegisterExtension
     static final CanopyClusterExtension CLUSTER = CanopyClusterExtension.nodes(3)
-            .nodeArgs("--canopy.snapshot.threshold=300", "--canopy.snapshot.log-retention=50");
+            .nodeArgs("--canopy.snapshot.threshold=300", "--canopy.snapshot.log-retention=50",
+                    "--canopy.raft.log-segment-size=64KB");
 
     @Test
     void aKilledFollowerCatchesUpFromTheLog() throws Exception {
