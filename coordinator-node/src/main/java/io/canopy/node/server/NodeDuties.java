@@ -88,11 +88,29 @@ final class NodeDuties {
         }
     }
 
-    /** A new leader cannot know when sessions were last heard from: every session gets a full timeout. */
-    void leadershipChanged(boolean nowLeader) {
-        if (nowLeader) {
-            tracker.reset(host.liveSessions());
-            host.publishMembership();
+    /**
+     * A new leader cannot know when sessions were last heard from: every session gets a full timeout. Runs on the
+     * duties thread, never on the caller's: Ratis calls this from its own threads, possibly holding its server
+     * lock, and publishing the membership proposes through the log, which takes the batcher's lock and then
+     * Ratis's; doing that here would invert the order in which client threads take the two (a deadlock seen in
+     * ClusterLinearizabilityIT).
+     */
+    synchronized void leadershipChanged(boolean nowLeader) {
+        if (scheduler == null) {
+            applyLeadership(nowLeader);   // not started (tests driving the service directly)
+        } else {
+            scheduler.execute(() -> applyLeadership(nowLeader));
+        }
+    }
+
+    private void applyLeadership(boolean nowLeader) {
+        try {
+            if (nowLeader) {
+                tracker.reset(host.liveSessions());
+                host.publishMembership();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Taking up leader duties failed", e);
         }
         leader = nowLeader;
         LOG.info("Leader duties (session expiry, container/TTL clean-up) {}", nowLeader ? "active" : "inactive");

@@ -74,6 +74,29 @@ final class ClusterClients {
         return new Client(connectString, sessionTimeoutMs);
     }
 
+    /** A call to the ZooKeeper client. */
+    interface ZkCall<T> {
+        T call() throws Exception;
+    }
+
+    /**
+     * Runs the call, again after a connection loss (a write in flight when a leader dies may or may not have
+     * applied: use this only for calls whose repetition is harmless), for up to 30 s.
+     */
+    static <T> T retryingConnectionLoss(ZkCall<T> call) throws Exception {
+        long deadline = System.nanoTime() + Timing.seconds(30).toNanos();
+        while (true) {
+            try {
+                return call.call();
+            } catch (KeeperException.ConnectionLossException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     /** The ids of every node but {@code excluded}. */
     static int[] idsExcept(CanopyCluster cluster, NodeProcess excluded) {
         return cluster.nodes().stream().filter(n -> n != excluded).mapToInt(NodeProcess::nodeId).toArray();

@@ -48,7 +48,9 @@ class SessionFailoverIT {
             int[] others = ClusterClients.idsExcept(cluster, host);
             try (Client other = ClusterClients.connect(cluster.connectString(others), 10_000)) {
                 host.kill9();
-                other.zk.setData("/sf/watched", "changed while away".getBytes(), -1);
+                // Setting the same data twice is harmless if a connection loss hides that the first one applied.
+                ClusterClients.retryingConnectionLoss(
+                        () -> other.zk.setData("/sf/watched", "changed while away".getBytes(), -1));
                 await().atMost(Timing.seconds(30)).until(() -> client.states.contains(KeeperState.Disconnected)
                         && client.states.get(client.states.size() - 1) == KeeperState.SyncConnected);
                 assertThat(client.states).as("the session never expired").doesNotContain(KeeperState.Expired);
