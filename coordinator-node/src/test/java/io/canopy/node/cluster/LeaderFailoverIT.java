@@ -1,6 +1,7 @@
 package io.canopy.node.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Set;
@@ -26,7 +27,8 @@ import io.canopy.testcluster.process.NodeProcess;
  * followers. Every acknowledged create must be on every node afterwards, nothing that was never attempted may
  * appear, writes must resume under a new leader, and all three nodes (the old leader restarted) must converge to
  * the same tree digest at the same zxid. Prints the failover time: from the kill to the first acknowledged write
- * issued after it.
+ * issued after it. Without a majority (both followers killed), a write fails with connection loss within the
+ * request timeout, and once the cluster is back its multi has applied entirely or not at all.
  */
 class LeaderFailoverIT {
 
@@ -96,6 +98,43 @@ class LeaderFailoverIT {
                 assertThat(attempted).as("node %d holds nothing that was never attempted", node.nodeId())
                         .containsAll(present);
             }
+        }
+    }
+
+    @Test
+    void withoutAMajorityWritesFailWithinTheRequestTimeoutAndNothingHalfAppliedRemains() throws Exception {
+        CanopyCluster cluster = CLUSTER.cluster();
+        NodeProcess survivor = cluster.leader();
+        List<NodeProcess> lost = cluster.followers();
+        try (Client client = ClusterClients.connect(survivor.connectString(), 30_000)) {
+            client.zk.create("/quorum", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            for (NodeProcess node : lost) {
+                node.kill9();
+            }
+            long started = System.nanoTime();
+            List<org.apache.zookeeper.Op> both = List.of(
+                    org.apache.zookeeper.Op.create("/quorum/a", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                            CreateMode.PERSISTENT),
+                    org.apache.zookeeper.Op.create("/quorum/b", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                            CreateMode.PERSISTENT));
+            assertThatThrownBy(() -> client.zk.multi(both))
+                    .as("a write without a majority fails")
+                    .isInstanceOf(KeeperException.ConnectionLossException.class);
+            long failedAfterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            System.out.printf("NO-QUORUM write failed after %d ms%n", failedAfterMillis);
+            assertThat(failedAfterMillis).as("failed within the request timeout (10 s) plus slack")
+                    .isLessThan(Timing.seconds(25).toMillis());
+        } finally {
+            for (NodeProcess node : lost) {
+                node.start();
+            }
+        }
+        cluster.awaitConverged(Timing.seconds(60));
+        try (Client reader = ClusterClients.connect(cluster.connectString(), 20_000)) {
+            reader.sync("/quorum");
+            List<String> children = reader.zk.getChildren("/quorum", false);
+            assertThat(children.isEmpty() || Set.copyOf(children).equals(Set.of("a", "b")))
+                    .as("the multi applied entirely or not at all, but /quorum holds %s", children).isTrue();
         }
     }
 
