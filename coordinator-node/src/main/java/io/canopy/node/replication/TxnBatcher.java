@@ -5,6 +5,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 
 import io.canopy.core.txn.Batch;
@@ -18,8 +21,11 @@ import io.canopy.core.txn.Txn;
  * together in the next entry, capped by count and bytes. Under light load a transaction leaves at once (no
  * timer, no added latency); under heavy load batches grow by themselves.
  *
- * <p>Entries are submitted under the batcher's lock, so log order is the order of {@link #submit} calls, which
- * keeps each session's writes in FIFO order.
+ * <p>Entries are formed under the batcher's lock and handed, in that order, to one submitting thread, so log
+ * order is the order of {@link #submit} calls, which keeps each session's writes in FIFO order. No lock of ours
+ * is held while Ratis is called: the apply thread completes entries and takes this lock, and Ratis may make a
+ * submission wait for its own locks, so holding the lock across the call could deadlock (it froze a new
+ * leader's client port in ClusterLinearizabilityIT).
  */
 final class TxnBatcher {
     /** Per-transaction framing overhead in an entry (ids, lengths), an upper bound used for the byte cap. */
@@ -32,6 +38,11 @@ final class TxnBatcher {
     private final int maxInFlight;
 
     private final Object lock = new Object();
+    private final ExecutorService submitThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "canopy-log-submitter");
+        t.setDaemon(true);
+        return t;
+    });
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private int inFlight;
     private boolean closed;
@@ -81,13 +92,29 @@ final class TxnBatcher {
             inFlight++;
             entriesSubmitted++;
             txnsSubmitted += txns.size();
-            CompletableFuture<Long> result;
             try {
-                result = submitter.apply(entry);
-            } catch (RuntimeException e) {
-                result = CompletableFuture.failedFuture(e);
+                submitThread.execute(() -> submitEntry(entry, batch));
+            } catch (RejectedExecutionException e) {
+                inFlight--;
+                failAll(batch, new IllegalStateException("replication is closed"));
             }
-            result.whenComplete((index, error) -> finished(batch, error));
+        }
+    }
+
+    /** On the submitting thread, in dispatch order. */
+    private void submitEntry(byte[] entry, List<Pending> batch) {
+        CompletableFuture<Long> result;
+        try {
+            result = submitter.apply(entry);
+        } catch (RuntimeException e) {
+            result = CompletableFuture.failedFuture(e);
+        }
+        result.whenComplete((index, error) -> finished(batch, error));
+    }
+
+    private static void failAll(List<Pending> batch, Throwable error) {
+        for (Pending p : batch) {
+            p.done().completeExceptionally(error);
         }
     }
 
@@ -151,7 +178,7 @@ final class TxnBatcher {
             dropped = new ArrayList<>(queue);
             queue.clear();
         }
-        IllegalStateException cause = new IllegalStateException("replication is closed");
-        dropped.forEach(p -> p.done().completeExceptionally(cause));
+        submitThread.shutdown();
+        failAll(dropped, new IllegalStateException("replication is closed"));
     }
 }

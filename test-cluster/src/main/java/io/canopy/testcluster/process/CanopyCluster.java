@@ -154,11 +154,23 @@ public final class CanopyCluster implements AutoCloseable {
             seen.set(reports);
             return Convergence.of(reports);
         }, () -> "cluster " + label + ": the live nodes did not converge within " + timeout + " ("
-                + Convergence.describe(seen.get()) + ")");
+                + Convergence.describe(seen.get()) + ")" + dumpSilentNodes(seen.get()));
         if (!converged.digestCompared()) {
             LOG.log(System.Logger.Level.INFO, "cluster {0}: {1}", label, converged);
         }
         return converged;
+    }
+
+    /** Thread dumps of the nodes that did not answer go to their logs: a node that stops answering is a bug. */
+    private String dumpSilentNodes(List<Report> reports) {
+        StringBuilder sb = new StringBuilder();
+        for (Report r : reports) {
+            if (!r.answered() && node(r.nodeId()).dumpThreads()) {
+                sb.append("; thread dump of node ").append(r.nodeId()).append(" appended to ")
+                        .append(node(r.nodeId()).logFile());
+            }
+        }
+        return sb.toString();
     }
 
     public String label() {

@@ -224,6 +224,30 @@ public final class NodeProcess implements AutoCloseable {
         return config.dataDir();
     }
 
+    /**
+     * Appends a thread dump of the running node to its log file (jstack of the JDK running the tests), for a
+     * node that stopped answering. Returns false if no dump could be taken.
+     */
+    public synchronized boolean dumpThreads() {
+        if (!isAlive() || isPaused()) {
+            return false;
+        }
+        Path jstack = Path.of(System.getProperty("java.home"), "bin", "jstack");
+        if (!Files.isExecutable(jstack)) {
+            return false;
+        }
+        NodeLog.appendMarker(logFile(), "thread dump of " + name() + " (it stopped answering)");
+        try {
+            Process dump = new ProcessBuilder(jstack.toString(), Long.toString(requireStarted().pid()))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
+                    .start();
+            return waitFor(dump, Duration.ofSeconds(30)) && dump.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     public Path logFile() {
         return config.logFile();
     }
