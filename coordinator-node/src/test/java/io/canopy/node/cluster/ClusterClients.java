@@ -92,7 +92,7 @@ final class ClusterClients {
                 if (System.nanoTime() > deadline) {
                     throw e;
                 }
-                Thread.sleep(100);
+                Thread.sleep(100);   // back off before retrying; nothing signals when a new leader serves
             }
         }
     }

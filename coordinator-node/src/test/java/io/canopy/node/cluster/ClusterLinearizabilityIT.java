@@ -173,7 +173,11 @@ class ClusterLinearizabilityIT {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** One fault at a time, each healed before the next: kill -9 and restart, or SIGSTOP and SIGCONT. */
+    /**
+     * One fault at a time, each healed before the next: kill -9 and restart, or SIGSTOP and SIGCONT. Its sleeps
+     * are the durations of the faults and of the healthy gaps between them: there is no condition to wait for,
+     * time is what is injected.
+     */
     private static final class Nemesis {
         private final CanopyCluster cluster;
         private final Random random;

@@ -2,7 +2,9 @@ package io.canopy.node.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -138,13 +140,9 @@ class LeaderFailoverIT {
         }
     }
 
-    private static void awaitAcks(Set<String> acknowledged, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + Timing.seconds(120).toNanos();
-        while (acknowledged.size() < count) {
-            assertThat(System.nanoTime()).as("%d acknowledged creates (have %d)", count, acknowledged.size())
-                    .isLessThan(deadline);
-            Thread.sleep(50);
-        }
+    private static void awaitAcks(Set<String> acknowledged, int count) {
+        await().atMost(Timing.seconds(120)).pollInterval(Duration.ofMillis(50))
+                .alias(count + " acknowledged creates").until(() -> acknowledged.size() >= count);
     }
 
     /** Retries one write, issued after the kill, until it is acknowledged; returns ms since {@code since}. */
