@@ -44,11 +44,16 @@ final class ConnectionRegistry {
     void attach(ClientConnection c, long sessionId) {
         ClientConnection previous = bySession.put(sessionId, c);
         if (previous != null && previous != c) {
-            synchronized (watches) {
-                watches.removeSession(sessionId);
-            }
-            previous.closeNow("session 0x" + Long.toHexString(sessionId) + " resumed on another connection");
+            closeStale(previous, sessionId, "resumed on another connection");
         }
+    }
+
+    /** The session's watches here go at once, so that the stale connection's late close cannot touch newer ones. */
+    private void closeStale(ClientConnection stale, long sessionId, String why) {
+        synchronized (watches) {
+            watches.removeSession(sessionId);
+        }
+        stale.closeNow("session 0x" + Long.toHexString(sessionId) + " " + why);
     }
 
     ClientConnection of(long sessionId) {
@@ -67,10 +72,7 @@ final class ConnectionRegistry {
     void sessionMovedAway(long sessionId, int newOwner) {
         ClientConnection c = bySession.remove(sessionId);
         if (c != null) {
-            synchronized (watches) {
-                watches.removeSession(sessionId);
-            }
-            c.closeNow("session 0x" + Long.toHexString(sessionId) + " moved to node " + newOwner);
+            closeStale(c, sessionId, "moved to node " + newOwner);
         }
     }
 

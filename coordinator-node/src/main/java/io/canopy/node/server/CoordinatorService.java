@@ -4,8 +4,10 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -33,6 +35,7 @@ import io.canopy.core.TreeStats;
 import io.canopy.core.TreeView;
 import io.canopy.core.TxnOutcome;
 import io.canopy.core.acl.AclChecker;
+import io.canopy.core.tree.DataTree;
 import io.canopy.core.txn.BatchCodec;
 import io.canopy.core.txn.Txn;
 import io.canopy.core.txn.TxnTypes;
@@ -303,9 +306,9 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
         if (text == null) {
             return;
         }
-        byte[] wanted = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        byte[] shown = read(s -> s.data(io.canopy.core.tree.DataTree.CONFIG));
-        if (!java.util.Arrays.equals(wanted, shown)) {
+        byte[] wanted = text.getBytes(StandardCharsets.UTF_8);
+        byte[] shown = read(s -> s.data(DataTree.CONFIG));
+        if (!Arrays.equals(wanted, shown)) {
             LOG.info("Publishing the membership in /zookeeper/config:\n{}", text);
             proposeInternal(InternalTxns.setConfig(text, nodeId, nextOriginSeq()), () -> LOG.warn(
                     "Publishing the membership in /zookeeper/config failed; the next leader will retry"));

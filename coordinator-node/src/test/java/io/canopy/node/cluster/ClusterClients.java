@@ -37,8 +37,10 @@ final class ClusterClients {
                     }
                 }
             });
-            assertThat(connected.await(Timing.seconds(30).toMillis(), TimeUnit.MILLISECONDS))
-                    .as("connected to %s", connectString).isTrue();
+            if (!connected.await(Timing.seconds(30).toMillis(), TimeUnit.MILLISECONDS)) {
+                zk.close();
+                throw new AssertionError("no session with " + connectString + " within " + Timing.seconds(30));
+            }
         }
 
         long sessionId() {

@@ -3,16 +3,9 @@ package io.canopy.node.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
-import org.apache.zookeeper.ZooKeeper;
-import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -29,9 +22,6 @@ import io.canopy.testcluster.process.NodeProcess;
  * Smoke test of the multi-process harness on a real three-node cluster: one leader, a write replicated to every
  * node, a new leader after the leader is killed, and the killed node catching up after its restart. The tests
  * share the cluster and run in order.
- *
- * <p>Writes go through the leader and reads use short sessions: sessions held on followers depend on followers
- * forwarding their clients' pings to the leader.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterHarnessIT {
@@ -84,43 +74,17 @@ class ClusterHarnessIT {
 
     /** Creates {@code path} through {@code node} and returns the zxid of the write. */
     private static long write(NodeProcess node, String path, String data) throws Exception {
-        ZooKeeper zk = connect(node);
-        try {
-            zk.create(path, data.getBytes(StandardCharsets.UTF_8), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
-            Stat stat = zk.exists(path, false);
-            return stat.getMzxid();
-        } finally {
-            zk.close();
+        try (ClusterClients.Client client = ClusterClients.connect(node.connectString(), SESSION_TIMEOUT_MS)) {
+            client.zk.create(path, data.getBytes(StandardCharsets.UTF_8), ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                    CreateMode.PERSISTENT);
+            return client.zk.exists(path, false).getMzxid();
         }
     }
 
     /** Reads {@code path} from {@code node} only, after a {@code sync}, in a short-lived session. */
     private static String syncAndRead(NodeProcess node, String path) throws Exception {
-        ZooKeeper zk = connect(node);
-        try {
-            CompletableFuture<Integer> synced = new CompletableFuture<>();
-            zk.sync(path, (rc, p, ctx) -> synced.complete(rc), null);
-            assertThat(synced.get(Timing.seconds(30).toMillis(), TimeUnit.MILLISECONDS))
-                    .isEqualTo(KeeperException.Code.OK.intValue());
-            return new String(zk.getData(path, false, null), StandardCharsets.UTF_8);
-        } finally {
-            zk.close();
+        try (ClusterClients.Client client = ClusterClients.connect(node.connectString(), SESSION_TIMEOUT_MS)) {
+            return new String(client.syncedGet(path), StandardCharsets.UTF_8);
         }
-    }
-
-    /** A session with {@code node} alone. */
-    private static ZooKeeper connect(NodeProcess node) throws Exception {
-        CountDownLatch connected = new CountDownLatch(1);
-        ZooKeeper zk = new ZooKeeper(node.connectString(), SESSION_TIMEOUT_MS, e -> {
-            if (e.getState() == Watcher.Event.KeeperState.SyncConnected) {
-                connected.countDown();
-            }
-        });
-        if (!connected.await(Timing.seconds(30).toMillis(), TimeUnit.MILLISECONDS)) {
-            zk.close();
-            throw new AssertionError("no session with node " + node.nodeId() + " at " + node.connectString()
-                    + " within " + Timing.seconds(30) + "; log " + node.logFile());
-        }
-        return zk;
     }
 }
