@@ -15,6 +15,7 @@ import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -228,6 +229,35 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         try {
             return s.getDivision(group.getGroupId()).getInfo().isLeader();
         } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A leader serves (Ratis steps a leader down once a majority has not answered it for an election timeout);
+     * a follower or listener serves while it knows the leader and heard from it within the longest election
+     * timeout; a candidate, a member not (yet) in the configuration and a closed member do not.
+     */
+    @Override
+    public boolean isServing() {
+        RaftServer s = server;
+        if (s == null) {
+            return false;
+        }
+        try {
+            RaftServer.Division d = s.getDivision(group.getGroupId());
+            if (!d.getInfo().isAlive()) {
+                return false;
+            }
+            RoleInfoProto role = d.getInfo().getRoleInfoProto();
+            return switch (role.getRole()) {
+                case LEADER -> true;
+                case FOLLOWER, LISTENER -> d.getInfo().getLeaderId() != null && role.hasFollowerInfo()
+                        && role.getFollowerInfo().getLeaderInfo().getLastRpcElapsedTimeMs()
+                        <= settings.electionTimeoutMax().toMillis();
+                default -> false;
+            };
+        } catch (IOException | RuntimeException e) {
             return false;
         }
     }

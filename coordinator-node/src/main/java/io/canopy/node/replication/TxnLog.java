@@ -36,6 +36,16 @@ public interface TxnLog {
     boolean isLeader();
 
     /**
+     * Whether this node may serve ZooKeeper clients: it belongs to the group and is in contact with a leader
+     * (or leads). A node cut off from the leader must not go on answering from state that may already be stale
+     * and keep sessions alive that the leader is expiring; as a ZooKeeper follower that loses its leader, it
+     * closes its clients' connections so that they move to a node that can serve them.
+     */
+    default boolean isServing() {
+        return true;
+    }
+
+    /**
      * This node's role as ZooKeeper's {@code srvr} reports it: {@code standalone} for a one-member group, else
      * {@code leader} or {@code follower} ({@code observer} for a non-voting member).
      */

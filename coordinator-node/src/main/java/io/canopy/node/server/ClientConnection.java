@@ -71,6 +71,11 @@ public final class ClientConnection {
         identities.add(new Id("ip", remoteIp));
     }
 
+    /** The negotiated session timeout, 0 before the handshake completes. */
+    int timeoutMillis() {
+        return timeoutMillis;
+    }
+
     public long sessionId() {
         return sessionId;
     }

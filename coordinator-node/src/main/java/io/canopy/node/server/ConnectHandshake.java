@@ -53,6 +53,11 @@ final class ConnectHandshake {
             connection.closeNow("malformed connect request: " + e);
             return;
         }
+        if (!service.isServing()) {
+            // As a ZooKeeper server that is not serving: the client tries the next server of its connect string.
+            connection.closeNow("refusing session request: this node has no contact with a leader");
+            return;
+        }
         long ourZxid = service.lastZxid();
         if (request.lastZxidSeen() > ourZxid) {
             connection.closeNow("refusing session request: client has seen zxid 0x"

@@ -86,6 +86,9 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
      * against the identities of the session's connection on this node.
      */
     private final WatchRegistry.ReadPermission readPermission;
+    /** Whether, and since when ({@link System#nanoTime}), this node cannot serve; duties thread only. */
+    private boolean notServing;
+    private long notServingSince;
 
     public CoordinatorService(ServerSettings settings, TxnLog txnLog, Clock clock) {
         this(settings, new CoreSettings(settings.superDigest(), false), txnLog, clock);
@@ -298,6 +301,46 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
                 recentlyActive.addAll(taken);
             }
         });
+    }
+
+    /**
+     * Every few hundred milliseconds (duties thread): while this node cannot serve (no contact with a leader), it
+     * refuses new sessions ({@link #isServing}) and closes each client connection once the node has not served
+     * for a third of that session's timeout, as ZooKeeper's client gives up on a silent server after two thirds
+     * of it. Clients then move to a node that can serve them, with time left to resume their sessions before the
+     * leader could expire them, and no client keeps reading state that may be going stale. The grace lets a
+     * routine leader change (an election takes a few seconds) pass without disconnecting every client, where a
+     * ZooKeeper follower drops its clients at once.
+     */
+    @Override
+    public void checkServing() {
+        long now = System.nanoTime();
+        if (txnLog.isServing()) {
+            if (notServing) {
+                LOG.info("In contact with the leader again after {} ms: serving clients",
+                        (now - notServingSince) / 1_000_000);
+                notServing = false;
+            }
+            return;
+        }
+        if (!notServing) {
+            notServing = true;
+            notServingSince = now;
+            LOG.warn("No contact with a Raft leader: refusing new sessions, and closing each client connection after "
+                    + "a third of its session timeout unless a leader is back by then ({} connections)",
+                    connections.size());
+        }
+        long elapsedMillis = (now - notServingSince) / 1_000_000;
+        for (ClientConnection c : connections.all()) {
+            if (c.sessionId() == 0 || elapsedMillis >= c.timeoutMillis() / 3) {
+                c.closeNow("this node has had no contact with a leader for " + elapsedMillis + " ms");
+            }
+        }
+    }
+
+    /** Whether this node may serve clients now (asked of the log, not of the last periodic check). */
+    public boolean isServing() {
+        return txnLog.isServing();
     }
 
     @Override

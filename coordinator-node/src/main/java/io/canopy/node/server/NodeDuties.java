@@ -45,7 +45,17 @@ final class NodeDuties {
 
         /** On a new leader: proposes the membership text for /zookeeper/config if the tree shows another. */
         void publishMembership();
+
+        /** Closes the client connections while the node cannot serve them (no contact with a leader). */
+        void checkServing();
     }
+
+    /**
+     * How often the node checks that it can still serve. Short, because a client must learn that its node is cut
+     * off (its connection closes) and reach another node before the leader expires its session, the shortest of
+     * which lasts two ticks (4 s by default).
+     */
+    static final Duration SERVING_CHECK_INTERVAL = Duration.ofMillis(200);
 
     private final Host host;
     private final Clock clock;
@@ -79,6 +89,8 @@ final class NodeDuties {
                 expiryCheckInterval.toMillis(), TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::reap, reapInterval.toMillis(), reapInterval.toMillis(),
                 TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::checkServing, SERVING_CHECK_INTERVAL.toMillis(),
+                SERVING_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     synchronized void stop() {
@@ -156,6 +168,14 @@ final class NodeDuties {
             host.reportSessionActivity();
         } catch (RuntimeException e) {
             LOG.warn("Reporting session activity to the leader failed", e);
+        }
+    }
+
+    void checkServing() {
+        try {
+            host.checkServing();
+        } catch (RuntimeException e) {
+            LOG.warn("Checking contact with the leader failed", e);
         }
     }
 

@@ -27,6 +27,13 @@ public final class FourLetterWords {
     /** The version reported to tools: the ZooKeeper protocol level, then Canopy's own. */
     public static final String VERSION = "3.9.5-canopy-0.1.0";
 
+    /** ZooKeeper's answer, word for word, from a server that cannot serve (here: no contact with a leader). */
+    static final String NOT_SERVING = "This ZooKeeper instance is not currently serving requests\n";
+
+    /** The words that need a serving node; others (ruok, envi, isro) answer regardless, as in ZooKeeper. */
+    private static final Set<String> NEED_SERVING = Set.of("srvr", "stat", "cons", "mntr", "conf", "wchs", "wchc",
+            "wchp", "dump", "dirs");
+
     /** Every word ZooKeeper 3.9 recognises as a four-letter word (and not as a frame length). */
     private static final Set<String> KNOWN = Set.of("conf", "cons", "crst", "dirs", "dump", "envi", "gtmk", "hash",
             "isro", "mntr", "ruok", "srst", "srvr", "stat", "stmk", "wchc", "wchp", "wchs");
@@ -60,9 +67,13 @@ public final class FourLetterWords {
         if (!whitelist.contains(word) || !IMPLEMENTED.contains(word)) {
             return word + " is not executed because it is not in the whitelist.\n";
         }
+        boolean serving = service.isServing();
+        if (!serving && NEED_SERVING.contains(word)) {
+            return NOT_SERVING;
+        }
         return switch (word) {
             case "ruok" -> "imok";
-            case "isro" -> "rw";
+            case "isro" -> serving ? "rw" : "null";
             case "srvr" -> "Zookeeper version: " + VERSION + "\n" + serverStats(service.status());
             case "stat" -> stat();
             case "cons" -> cons();

@@ -115,8 +115,10 @@ class RatisTxnLogTest {
 
     private static RatisTxnLog started(ReplicationSettings s, StateMachineApplier a) throws Exception {
         RatisTxnLog log = new RatisTxnLog(s, Clock.systemUTC());
+        assertThat(log.isServing()).as("not started: cannot serve").isFalse();
         log.start(a);
         assertThat(log.awaitLeader(Duration.ofSeconds(20))).as("a single member elects itself").isTrue();
+        assertThat(log.isServing()).as("the single member leads and serves").isTrue();
         return log;
     }
 

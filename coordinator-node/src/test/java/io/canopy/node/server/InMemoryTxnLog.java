@@ -27,6 +27,7 @@ public final class InMemoryTxnLog implements TxnLog, AutoCloseable {
     private final Thread thread;
     private volatile StateMachineApplier applier;
     private volatile boolean failing;
+    private volatile boolean serving = true;
     private volatile boolean running = true;
     private long index;
 
@@ -45,6 +46,16 @@ public final class InMemoryTxnLog implements TxnLog, AutoCloseable {
     /** While set, every proposal fails as if there were no quorum. */
     public void failProposals(boolean fail) {
         this.failing = fail;
+    }
+
+    /** While false, the node reports that it cannot serve (as a member cut off from its leader). */
+    public void serving(boolean serving) {
+        this.serving = serving;
+    }
+
+    @Override
+    public boolean isServing() {
+        return serving;
     }
 
     @Override

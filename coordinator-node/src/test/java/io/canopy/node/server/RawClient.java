@@ -43,9 +43,14 @@ public final class RawClient implements AutoCloseable {
         out = new DataOutputStream(socket.getOutputStream());
     }
 
+    /** Sends a ConnectRequest without reading the answer (for a server expected to close the connection). */
+    public void sendConnect(long sessionId, byte[] password, int timeoutMillis, long lastZxid) throws IOException {
+        sendFrame(bytes(new ConnectRequest(0, lastZxid, timeoutMillis, sessionId, password, false), null));
+    }
+
     public ConnectResponse connect(long sessionId, byte[] password, int timeoutMillis, long lastZxid)
             throws IOException {
-        sendFrame(bytes(new ConnectRequest(0, lastZxid, timeoutMillis, sessionId, password, false), null));
+        sendConnect(sessionId, password, timeoutMillis, lastZxid);
         byte[] frame = readFrame();
         ConnectResponse response = new ConnectResponse();
         response.deserialize(BinaryInputArchive.getArchive(new DataInputStream(new ByteArrayInputStream(frame))), "");
