@@ -1,12 +1,14 @@
 package io.canopy.core;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.jute.Record;
 import org.apache.zookeeper.data.Id;
 import org.apache.zookeeper.proto.CheckVersionRequest;
+import org.apache.zookeeper.proto.GetDataResponse;
 import org.apache.zookeeper.proto.SetACLRequest;
 import org.apache.zookeeper.proto.SetDataResponse;
 
@@ -192,12 +194,38 @@ final class TxnApplier {
         return false;
     }
 
-    /** As ZooKeeper's reconfig: /zookeeper/config gets the new text, version -1. */
+    /**
+     * As ZooKeeper's reconfig: /zookeeper/config gets the membership text, data version -1. The body holds only the
+     * {@code server.N=...} lines; the config's version is the zxid of the transaction that writes it, as in
+     * ZooKeeper, so apply appends {@code version=<hex zxid>} (a pure function of the log position). A body whose
+     * server lines equal the current ones changes nothing (no mzxid change, no watch event): a reconfig that keeps
+     * the membership, or two nodes publishing the same membership. The reply is the node's data and stat, what
+     * reconfig answers. A body that carries its own version line was written before versions were stamped at
+     * apply; it is stored as it is, as it was then, so that replaying an old log gives the same tree.
+     */
     private TxnOutcome setConfig(Txn txn, WriteOps.Ctx c) {
-        byte[] data = txn.body() == null ? new byte[0] : txn.body().clone();
+        byte[] body = txn.body() == null ? new byte[0] : txn.body();
+        String text = new String(body, StandardCharsets.UTF_8);
+        byte[] data;
+        if (InternalBodies.configVersionLine(text) != null) {
+            data = body.clone();
+        } else {
+            List<String> lines = InternalBodies.configServerLines(text);
+            DataNode current = tree.get(DataTree.CONFIG);
+            if (current != null && lines.equals(InternalBodies.configServerLines(
+                    new String(current.data(), StandardCharsets.UTF_8)))) {
+                return ok(txn, c, new GetDataResponse(current.data(), current.stat()));
+            }
+            StringBuilder sb = new StringBuilder();
+            for (String line : lines) {
+                sb.append(line).append('\n');
+            }
+            data = sb.append("version=").append(Long.toHexString(c.zxid())).toString()
+                    .getBytes(StandardCharsets.UTF_8);
+        }
         // Version -1, as ZooKeeper writes the config node (ZKDatabase.initConfigInZKDatabase, reconfig).
         DataNode n = tree.setData(DataTree.CONFIG, data, -1, c.zxid(), c.time());
         c.triggers().add(new WatchTrigger(DataTree.CONFIG, EventType.NODE_DATA_CHANGED, c.zxid(), n.acl()));
-        return ok(txn, c, null);
+        return ok(txn, c, new GetDataResponse(n.data(), n.stat()));
     }
 }

@@ -275,6 +275,67 @@ class WriteOpsTest {
     }
 
     @Test
+    void setConfigStampsTheZxidOfItsTransactionAsTheVersion() {
+        TxnOutcome o = h.apply(0, io.canopy.core.txn.TxnTypes.SET_CONFIG, io.canopy.core.txn.InternalBodies.setConfig(
+                "server.2=b:1:2:participant;b:3\nserver.1=a:1:2:observer;a:3"));
+        long zxid = Harness.zxid(h.index);
+        assertThat(o.err()).isZero();
+        assertThat(configText()).isEqualTo("server.2=b:1:2:participant;b:3\nserver.1=a:1:2:observer;a:3\nversion="
+                + Long.toHexString(zxid));
+        Stat s = h.stat("/zookeeper/config");
+        assertThat(s.getMzxid()).isEqualTo(zxid);
+        assertThat(s.getVersion()).isEqualTo(-1);
+        assertThat(o.triggers()).extracting(WatchTrigger::eventType).containsExactly(EventType.NODE_DATA_CHANGED);
+        // The reply is what reconfig answers: the node's data and stat.
+        org.apache.zookeeper.proto.GetDataResponse reply = (org.apache.zookeeper.proto.GetDataResponse) o.response();
+        assertThat(new String(reply.getData(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(configText());
+        assertThat(reply.getStat()).isEqualTo(s);
+    }
+
+    @Test
+    void setConfigWithTheSameServerLinesChangesNothing() {
+        h.apply(0, io.canopy.core.txn.TxnTypes.SET_CONFIG,
+                io.canopy.core.txn.InternalBodies.setConfig("server.1=a:1:2:participant;a:3"));
+        Stat before = h.stat("/zookeeper/config");
+        String text = configText();
+        long digest = h.state.treeDigest();
+
+        TxnOutcome same = h.apply(0, io.canopy.core.txn.TxnTypes.SET_CONFIG,
+                io.canopy.core.txn.InternalBodies.setConfig("  server.1=a:1:2:participant;a:3\n\n"));
+        assertThat(same.err()).isZero();
+        assertThat(same.triggers()).isEmpty();
+        assertThat(h.stat("/zookeeper/config")).isEqualTo(before);
+        assertThat(configText()).isEqualTo(text);
+        assertThat(h.state.treeDigest()).isEqualTo(digest);
+        assertThat(((org.apache.zookeeper.proto.GetDataResponse) same.response()).getStat()).isEqualTo(before);
+
+        TxnOutcome other = h.apply(0, io.canopy.core.txn.TxnTypes.SET_CONFIG,
+                io.canopy.core.txn.InternalBodies.setConfig("server.1=a:1:2:observer;a:3"));
+        assertThat(other.triggers()).hasSize(1);
+        assertThat(h.stat("/zookeeper/config").getMzxid()).isEqualTo(Harness.zxid(h.index));
+    }
+
+    @Test
+    void anOldSetConfigBodyWithItsOwnVersionIsStoredAsItIs() {
+        String old = "server.1=a:1:2:participant;a:3\nversion=1";
+        h.apply(0, io.canopy.core.txn.TxnTypes.SET_CONFIG, io.canopy.core.txn.InternalBodies.setConfig(old));
+        assertThat(configText()).isEqualTo(old);
+        // Replayed again (as before versions were stamped at apply, every such entry wrote the node).
+        TxnOutcome again = h.apply(0, io.canopy.core.txn.TxnTypes.SET_CONFIG,
+                io.canopy.core.txn.InternalBodies.setConfig(old));
+        assertThat(again.triggers()).hasSize(1);
+        assertThat(h.stat("/zookeeper/config").getMzxid()).isEqualTo(Harness.zxid(h.index));
+        assertThat(configText()).isEqualTo(old);
+    }
+
+    private String configText() {
+        return h.state.read(0, List.of(), OpCode.GET_DATA,
+                new org.apache.zookeeper.proto.GetDataRequest("/zookeeper/config", false)).response() instanceof
+                org.apache.zookeeper.proto.GetDataResponse r
+                ? new String(r.getData(), java.nio.charset.StandardCharsets.UTF_8) : null;
+    }
+
+    @Test
     void unknownAndReconfigOps() {
         assertThat(h.apply(S, OpCode.RECONFIG, new byte[0]).err()).isEqualTo(ErrorCode.RECONFIGDISABLED.code());
         assertThat(h.apply(S, 4242, new byte[0]).err()).isEqualTo(ErrorCode.UNIMPLEMENTED.code());

@@ -14,7 +14,8 @@ import io.canopy.protocol.Jute;
 /**
  * Bodies of the log entries Canopy defines itself: createSession (Jute {@code ConnectResponse(0, timeout, sessionId, password, false)}),
  * REAP ({@code [int count]([int len][utf8 path])*}, i.e. Jute int + ustrings) and SET_CONFIG (the UTF-8 text). closeSession has an empty
- * body. Decoders throw IllegalArgumentException on malformed input; apply turns that into an error outcome.
+ * body. SET_CONFIG bodies since versions are stamped at apply hold only the {@code server.N=} lines.
+ * Decoders throw IllegalArgumentException on malformed input; apply turns that into an error outcome.
  */
 public final class InternalBodies {
     private static final int MAX_PASSWORD = 256;
@@ -94,5 +95,31 @@ public final class InternalBodies {
 
     public static byte[] setConfig(String configText) {
         return configText.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The {@code server.N=...} lines of a /zookeeper/config text (or SET_CONFIG body), trimmed, in their order,
+     * without blank lines and without the {@code version=} line.
+     */
+    public static List<String> configServerLines(String text) {
+        List<String> lines = new ArrayList<>();
+        for (String raw : text.split("\n")) {
+            String line = raw.trim();
+            if (!line.isEmpty() && !line.startsWith("version=")) {
+                lines.add(line);
+            }
+        }
+        return lines;
+    }
+
+    /** The value of the {@code version=} line of a /zookeeper/config text, or null if it has none. */
+    public static String configVersionLine(String text) {
+        for (String raw : text.split("\n")) {
+            String line = raw.trim();
+            if (line.startsWith("version=")) {
+                return line.substring("version=".length());
+            }
+        }
+        return null;
     }
 }

@@ -65,10 +65,41 @@ public class CanopyProperties {
         private String name = "canopy";
 
         /**
-         * The voting members, {@code id=host:clientPort:peerPort} separated by commas, e.g.
-         * {@code 1=127.0.0.1:2181:9181,2=127.0.0.1:2182:9182,3=127.0.0.1:2183:9183}. Empty: a standalone node.
+         * The members, {@code id=host:clientPort:peerPort[:participant|:observer]} separated by commas, e.g.
+         * {@code 1=127.0.0.1:2181:9181,2=127.0.0.1:2182:9182,3=127.0.0.1:2183:9183}; observers do not vote (Ratis
+         * listeners). Empty: a standalone node. They seed a new Raft group; once a node has a stored configuration,
+         * that one rules (membership changes at run time with reconfig).
          */
         private List<String> members = new ArrayList<>();
+
+        /**
+         * Start as a node joining a running cluster: with a new Raft storage, the node starts with no peers and
+         * waits until a member adds it with reconfig. Its own ports come from its own members entry.
+         */
+        private boolean join;
+
+        /**
+         * Whether reconfig is served (ZooKeeper's reconfigEnabled, false by default there). Canopy enables it by
+         * default because reconfig also needs WRITE on /zookeeper/config, whose ACL is world:anyone:r: by default
+         * only the super user ({@code canopy.security.super-digest}) may change the membership.
+         */
+        private boolean reconfigEnabled = true;
+
+        public boolean isJoin() {
+            return join;
+        }
+
+        public void setJoin(boolean join) {
+            this.join = join;
+        }
+
+        public boolean isReconfigEnabled() {
+            return reconfigEnabled;
+        }
+
+        public void setReconfigEnabled(boolean reconfigEnabled) {
+            this.reconfigEnabled = reconfigEnabled;
+        }
 
         public String getName() {
             return name;

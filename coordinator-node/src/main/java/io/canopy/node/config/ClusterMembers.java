@@ -3,11 +3,16 @@ package io.canopy.node.config;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 import io.canopy.node.replication.ReplicationSettings.Member;
+import io.canopy.node.replication.ReplicationSettings.Role;
 
-/** Parses {@code canopy.cluster.members} ({@code id=host:clientPort:peerPort,...}) with clear errors. */
+/**
+ * Parses {@code canopy.cluster.members} ({@code id=host:clientPort:peerPort[:participant|:observer],...}, the role
+ * defaulting to participant) with clear errors.
+ */
 public final class ClusterMembers {
     private ClusterMembers() {
     }
@@ -26,22 +31,35 @@ public final class ClusterMembers {
             }
             members.add(m);
         }
+        if (!members.isEmpty() && members.stream().noneMatch(Member::isVoter)) {
+            throw new IllegalArgumentException("canopy.cluster.members has no participant: a cluster needs voters");
+        }
         return members;
     }
 
     private static Member parseOne(String entry) {
         int eq = entry.indexOf('=');
         String[] parts = eq < 0 ? new String[0] : entry.substring(eq + 1).split(":");
-        if (eq < 1 || parts.length != 3) {
+        if (eq < 1 || parts.length < 3 || parts.length > 4) {
             throw new IllegalArgumentException("canopy.cluster.members entry '" + entry
-                    + "' is not of the form id=host:clientPort:peerPort (e.g. 1=127.0.0.1:2181:9181)");
+                    + "' is not of the form id=host:clientPort:peerPort[:participant|:observer]"
+                    + " (e.g. 1=127.0.0.1:2181:9181)");
+        }
+        Role role = Role.PARTICIPANT;
+        if (parts.length == 4) {
+            role = switch (parts[3].trim().toLowerCase(Locale.ROOT)) {
+                case "participant" -> Role.PARTICIPANT;
+                case "observer" -> Role.OBSERVER;
+                default -> throw new IllegalArgumentException("canopy.cluster.members entry '" + entry
+                        + "' has the unknown role '" + parts[3].trim() + "' (participant or observer)");
+            };
         }
         try {
             int id = Integer.parseInt(entry.substring(0, eq).trim());
             if (id < 1 || id > 255) {
                 throw new IllegalArgumentException("node id must be 1..255 in '" + entry + "'");
             }
-            return new Member(id, parts[0].trim(), port(parts[1], entry), port(parts[2], entry));
+            return new Member(id, parts[0].trim(), port(parts[1], entry), port(parts[2], entry), role);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("canopy.cluster.members entry '" + entry + "' has a non-numeric id or port");
         }

@@ -46,7 +46,12 @@ public class CoordinatorNode implements SmartLifecycle {
             service.start();
             txnLog.start(service);
             Duration wait = properties.getRaft().getElectionTimeoutMax().multipliedBy(10);
-            if (!txnLog.awaitLeader(wait)) {
+            if (replication.join() || !txnLog.isMember()) {
+                // A joining (or removed) node has no leader to wait for until a reconfig adds it (a joining observer
+                // is in its own seed configuration, but no leader knows it yet); it refuses clients until it serves.
+                log.info("Joining, or not in the Raft configuration: opening the client port now; clients are refused"
+                        + " until this node is a member in contact with the leader");
+            } else if (!txnLog.awaitLeader(wait)) {
                 log.warn("No Raft leader after {}: opening the client port anyway; writes wait for a quorum", wait);
             }
             clientPort = new ClientPortServer(
@@ -54,9 +59,9 @@ public class CoordinatorNode implements SmartLifecycle {
                     service, properties.getFourLetterWords(), properties.getDataDir(), 0);
             clientPort.start();
             running = true;
-            log.info("Canopy node {} serving ZooKeeper clients on {}:{} ({}), last zxid 0x{}, started in {} ms",
+            log.info("Canopy node {} serving ZooKeeper clients on {}:{} ({}, {}), last zxid 0x{}, started in {} ms",
                     replication.nodeId(), properties.getClientAddress(), clientPort.port(),
-                    replication.members().size() == 1 ? "standalone" : replication.members().size() + " members",
+                    txnLog.mode(), txnLog.members().size() + " members",
                     Long.toHexString(service.lastZxid()), (System.nanoTime() - started) / 1_000_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -33,7 +33,12 @@ class NodeConfiguration {
             members = List.of(new Member(p.getNodeId(), "127.0.0.1", p.getClientPort(), peerPort));
         }
         CanopyProperties.Raft raft = p.getRaft();
-        return new ReplicationSettings(p.getNodeId(), members, p.getPeerAddress(), p.getCluster().getName(),
+        if (p.getCluster().isJoin() && members.stream().noneMatch(m -> m.id() == p.getNodeId())) {
+            throw new IllegalArgumentException("canopy.cluster.join=true needs this node's own entry (id "
+                    + p.getNodeId() + ") in canopy.cluster.members: its ports come from there");
+        }
+        return new ReplicationSettings(p.getNodeId(), members, p.getCluster().isJoin(), p.getPeerAddress(),
+                p.getCluster().getName(),
                 p.getDataDir().toAbsolutePath().resolve("raft"), raft.getElectionTimeoutMin(),
                 raft.getElectionTimeoutMax(), raft.getRequestTimeout(), raft.getBatchMaxOps(),
                 (int) raft.getBatchMaxBytes().toBytes(), raft.getMaxInFlightBatches(),
@@ -51,7 +56,8 @@ class NodeConfiguration {
         return new ServerSettings(p.getSession().getTickTime(), p.getSession().getMinTimeout(),
                 p.getSession().getMaxTimeout(), (int) p.getLimits().getMaxPacketSize().toBytes(),
                 p.getLimits().getMaxClientConnections(), p.getSecurity().getSuperDigest(),
-                p.getContainerCheckInterval());
+                p.getContainerCheckInterval(), p.getCluster().isReconfigEnabled(),
+                p.getRaft().getRequestTimeout());
     }
 
     @Bean(destroyMethod = "")   // closed by CoordinatorNode, in order

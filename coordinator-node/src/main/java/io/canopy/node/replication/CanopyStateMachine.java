@@ -12,6 +12,8 @@ import java.util.function.Consumer;
 
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -47,16 +49,18 @@ final class CanopyStateMachine extends BaseStateMachine {
     private final AppliedIndexWaiter appliedWaiter;
     private final Clock clock;
     private final Consumer<Boolean> leadership;
+    private final Runnable membershipChanged;
     private final SnapshotWriter snapshots;
     /** Set when apply threw: the state may be half-changed and must never be snapshotted. */
     private volatile boolean applyFailed;
 
     CanopyStateMachine(StateMachineApplier applier, AppliedIndexWaiter appliedWaiter, Clock clock,
-                       Consumer<Boolean> leadership, int retainedSnapshots) {
+                       Consumer<Boolean> leadership, Runnable membershipChanged, int retainedSnapshots) {
         this.applier = applier;
         this.appliedWaiter = appliedWaiter;
         this.clock = clock;
         this.leadership = leadership;
+        this.membershipChanged = membershipChanged;
         this.snapshots = new SnapshotWriter(storage, retainedSnapshots);
     }
 
@@ -219,6 +223,24 @@ final class CanopyStateMachine extends BaseStateMachine {
     @Override
     public void notifyNotLeader(Collection<TransactionContext> pendingEntries) {
         leadership.accept(false);
+    }
+
+    /** A configuration entry was applied (on every member, also when the log is replayed at start-up). */
+    @Override
+    public void notifyConfigurationChanged(long term, long index, RaftConfigurationProto newRaftConfiguration) {
+        membershipChanged.run();
+    }
+
+    /**
+     * Ratis shut this member down: it found itself outside the configuration (it was removed). The node stays up
+     * but must stop serving clients.
+     */
+    @Override
+    public void notifyServerShutdown(RoleInfoProto roleInfo, boolean allServer) {
+        log.warn("Ratis shut this member down (role {}): it is no longer in the Raft configuration",
+                roleInfo.getRole());
+        leadership.accept(false);
+        membershipChanged.run();
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
@@ -37,10 +38,11 @@ final class CatchUpWatchdog implements AutoCloseable {
     static final int STUCK_CHECKS = 4;
 
     private final int selfId;
-    private final List<Integer> memberIds;
+    /** The current voters: only a voter can take over leadership (never an observer). */
+    private final Supplier<List<Integer>> voterIds;
     private final IntSupplier leaderId;
     private final LongSupplier logNextIndex;
-    private final RaftClient client;
+    private final Supplier<RaftClient> client;
     private final Duration interval;
     private final Duration backoff;
     private final ScheduledExecutorService scheduler;
@@ -48,10 +50,10 @@ final class CatchUpWatchdog implements AutoCloseable {
     private int stuckChecks;
     private long lastHandOverNanos;
 
-    CatchUpWatchdog(int selfId, List<Integer> memberIds, IntSupplier leaderId, LongSupplier logNextIndex,
-                    RaftClient client, Duration interval, Duration backoff) {
+    CatchUpWatchdog(int selfId, Supplier<List<Integer>> voterIds, IntSupplier leaderId, LongSupplier logNextIndex,
+                    Supplier<RaftClient> client, Duration interval, Duration backoff) {
         this.selfId = selfId;
-        this.memberIds = List.copyOf(memberIds);
+        this.voterIds = voterIds;
         this.leaderId = leaderId;
         this.logNextIndex = logNextIndex;
         this.client = client;
@@ -99,7 +101,7 @@ final class CatchUpWatchdog implements AutoCloseable {
                 stuckChecks = 0;
                 return;
             }
-            RaftClientReply reply = client.io().sendReadOnlyNonLinearizable(probe());
+            RaftClientReply reply = client.get().io().sendReadOnlyNonLinearizable(probe());
             long leaderApplied = reply.isSuccess() && reply.getMessage() != null
                     && reply.getMessage().getContent().size() == 8
                     ? reply.getMessage().getContent().asReadOnlyByteBuffer().getLong() : -1;
@@ -120,7 +122,7 @@ final class CatchUpWatchdog implements AutoCloseable {
     }
 
     private void handOver(int leader, long next, long leaderApplied) throws Exception {
-        Integer target = memberIds.stream().filter(id -> id != selfId && id != leader).findFirst().orElse(null);
+        Integer target = voterIds.get().stream().filter(id -> id != selfId && id != leader).findFirst().orElse(null);
         lastHandOverNanos = System.nanoTime();
         stuckChecks = 0;
         if (target == null) {
@@ -133,7 +135,7 @@ final class CatchUpWatchdog implements AutoCloseable {
                 + "this node at an index it acknowledged before losing it). Asking n{} to hand leadership to n{}, "
                 + "whose fresh view of the followers brings this node up to date.", next, leader, leaderApplied,
                 leader, target);
-        RaftClientReply reply = client.admin().transferLeadership(RaftPeerId.valueOf("n" + target),
+        RaftClientReply reply = client.get().admin().transferLeadership(RaftPeerId.valueOf("n" + target),
                 interval.multipliedBy(5).toMillis());
         LOG.info("Leadership hand-over to n{} {}", target, reply.isSuccess() ? "done" : "failed: " + reply);
     }

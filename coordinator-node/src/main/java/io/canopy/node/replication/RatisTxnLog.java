@@ -4,9 +4,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,6 +22,7 @@ import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -25,24 +31,43 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.exceptions.ReconfigurationInProgressException;
+import org.apache.ratis.protocol.exceptions.ReconfigurationTimeoutException;
+import org.apache.ratis.protocol.exceptions.SetConfigurationException;
+import org.apache.ratis.protocol.exceptions.TimeoutIOException;
+import org.apache.ratis.retry.ExceptionDependentRetry;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.canopy.core.txn.Txn;
+import io.canopy.node.replication.MembershipChangeException.Reason;
+import io.canopy.node.replication.ReplicationSettings.Member;
+import io.canopy.node.replication.ReplicationSettings.Role;
 
 /**
  * The consensus log on Apache Ratis (gRPC transport). A single node is a one-member Raft group; a cluster only
  * adds members. Writes are batched ({@link TxnBatcher}) and submitted in-process when this node leads (no gRPC
  * hop), through a Ratis client otherwise. A write's future completes only once its entry is applied here, so
  * the server's reply always follows its own apply (read-your-writes on every node).
+ *
+ * <p><b>Membership.</b> The static member list only seeds a new group; from then on the Raft configuration stored
+ * in the log rules (Ratis's RECOVER start-up reads it back), and everything derived from the membership at run
+ * time asks the division's current configuration: {@link #mode()}, {@link #members()}, {@link #isMember()}, the
+ * catch-up watchdog's hand-over targets. A joining node starts with the group id and no peers, so that Ratis
+ * starts it outside the configuration, waiting for a leader to add it (starting it with the full list could
+ * make it campaign and be told to shut down). Observers are Ratis listeners: they receive and apply the log but
+ * do not vote.
  */
 public final class RatisTxnLog implements TxnLog, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RatisTxnLog.class);
@@ -56,6 +81,13 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
     private final ClientId localClientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private final AtomicBoolean leaderReady = new AtomicBoolean();
+    private final AtomicBoolean listenerRoleWarned = new AtomicBoolean();
+    /** Runs the blocking Ratis admin calls (setConfiguration): never a Netty, Ratis or apply thread. */
+    private final ExecutorService adminExecutor = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "canopy-membership-change");
+        t.setDaemon(true);
+        return t;
+    });
 
     private volatile StateMachineApplier applier;
     private volatile RaftServer server;
@@ -67,8 +99,14 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.selfId = peerId(settings.nodeId());
-        this.group = RaftGroup.valueOf(groupId(settings.clusterName()),
-                settings.members().stream().map(RatisTxnLog::peer).toList());
+        // A joining voter knows no peers: Ratis then starts it outside the configuration until a leader adds it
+        // (started with the full list, it could campaign before it is added). A joining observer starts with the
+        // full list, itself a listener: Ratis gives the listener role only at start, a listener never campaigns,
+        // and the leader's configuration replaces this one once it is added.
+        boolean joiningVoter = settings.join() && settings.self().isVoter();
+        this.group = joiningVoter ? RaftGroup.valueOf(groupId(settings.clusterName()))
+                : RaftGroup.valueOf(groupId(settings.clusterName()),
+                        settings.members().stream().map(RatisTxnLog::peer).toList());
         this.batcher = new TxnBatcher(this::submitEntry, clock, settings.batchMaxOps(), settings.batchMaxBytes(),
                 settings.maxInFlightBatches());
     }
@@ -82,8 +120,19 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("canopy:" + clusterName).getBytes(StandardCharsets.UTF_8)));
     }
 
-    private static RaftPeer peer(ReplicationSettings.Member m) {
-        return RaftPeer.newBuilder().setId(peerId(m.id())).setAddress(m.peerAddress()).build();
+    /** A member as Ratis knows it: id, peer address and role (voter, or listener for an observer). */
+    static RaftPeer peer(Member m) {
+        return RaftPeer.newBuilder().setId(peerId(m.id())).setAddress(m.peerAddress())
+                .setStartupRole(m.isVoter() ? RaftPeerRole.FOLLOWER : RaftPeerRole.LISTENER).build();
+    }
+
+    /** The node id of a Canopy peer id ({@code n<id>}), or -1. */
+    static int nodeIdOf(RaftPeerId id) {
+        try {
+            return id == null ? -1 : Integer.parseInt(id.toString().substring(1));
+        } catch (RuntimeException e) {
+            return -1;
+        }
     }
 
     /** Recovers the log and latest snapshot into {@code applier}, then joins the group. */
@@ -94,19 +143,25 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
                 .setServerId(selfId)
                 .setGroup(group)
                 .setStateMachine(new CanopyStateMachine(applier, applied, clock, this::onLeadership,
-                        settings.snapshotRetention()))
+                        this::onMembershipChanged, settings.snapshotRetention()))
                 .setProperties(properties)
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
         server.start();
-        if (settings.members().size() > 1) {
-            watchdog = new CatchUpWatchdog(settings.nodeId(), settings.members().stream()
-                    .map(ReplicationSettings.Member::id).toList(), this::leaderNodeId, this::logNextIndex,
-                    remoteClient(), settings.electionTimeoutMax().multipliedBy(2), Duration.ofMinutes(2));
+        if (settings.members().size() > 1 || settings.join()) {
+            watchdog = new CatchUpWatchdog(settings.nodeId(), () -> MembershipConfig.voterIds(members()),
+                    this::leaderNodeId, this::logNextIndex, this::remoteClient,
+                    settings.electionTimeoutMax().multipliedBy(2), Duration.ofMinutes(2));
             watchdog.start();
         }
-        log.info("Raft member {} of group {} started: peers {}, log and snapshots in {}", selfId,
-                group.getGroupId(), settings.members(), settings.raftDir());
+        log.info("Raft member {} of group {} started: configuration {}, log and snapshots in {}", selfId,
+                group.getGroupId(), division().map(d -> d.getRaftConf().toString()).orElse("unknown"),
+                settings.raftDir());
+        if (!isMember()) {
+            log.warn("This node is not in the Raft configuration{}: it waits to be added and serves no clients until"
+                    + " then. Add it from any member with: reconfig -add {}", settings.join() ? " (joining)" : "",
+                    MembershipConfig.serverLine(settings.self()));
+        }
     }
 
     /** Every Ratis setting Canopy relies on, set explicitly. */
@@ -121,6 +176,13 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(s.electionTimeoutMax()));
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, millis(s.requestTimeout()));
         RaftClientConfigKeys.Rpc.setRequestTimeout(p, millis(s.requestTimeout()));
+
+        // Membership changes: a new member is staged until its log is within the gap of the leader's; one that
+        // stops answering for the staging timeout fails the change (NEWCONFIGNOQUORUM). Adding as many voters as
+        // are kept is refused (RATIS-1912); MembershipChange refuses it first with a clearer message.
+        RaftServerConfigKeys.setStagingCatchupGap(p, 1000);
+        RaftServerConfigKeys.setStagingTimeout(p, millis(s.electionTimeoutMax().multipliedBy(3)));
+        RaftServerConfigKeys.LeaderElection.setMemberMajorityAdd(p, false);
 
         // Reads are served from local state; Ratis's ReadIndex is used only for sync.
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
@@ -204,10 +266,37 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
      */
     @Override
     public CompletableFuture<Void> sync() {
+        boolean running = division().map(d -> d.getInfo().getLifeCycleState() == LifeCycle.State.RUNNING)
+                .orElse(true);
+        if (!running) {
+            return syncThroughLeader();
+        }
         return submitLocally(Message.EMPTY, RaftClientRequest.readRequestType())
                 .thenCompose(reply -> reply.isSuccess()
                         ? CompletableFuture.<Void>completedFuture(null)
                         : CompletableFuture.<Void>failedFuture(reply.getException()))
+                .orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The same barrier for a member whose Raft server does not take requests: Ratis 3.3.0 never declares a
+     * member that started outside the configuration and was added as a listener caught up, so it stays in the
+     * STARTING state (it receives and applies the log, but refuses local ReadIndex) until it restarts; Canopy
+     * starts joining observers as listeners to avoid that, and this keeps sync working if one was not. The
+     * leader answers a linearizable read (its own ReadIndex) with its applied index, and this node applies up to
+     * that index.
+     */
+    private CompletableFuture<Void> syncThroughLeader() {
+        return remoteClient().async().sendReadOnly(CatchUpWatchdog.probe())
+                .thenCompose(reply -> {
+                    if (!reply.isSuccess() || reply.getMessage() == null
+                            || reply.getMessage().getContent().size() != 8) {
+                        return CompletableFuture.<Void>failedFuture(reply.getException() != null
+                                ? reply.getException() : new IOException("sync through the leader failed: " + reply));
+                    }
+                    long index = reply.getMessage().getContent().asReadOnlyByteBuffer().getLong();
+                    return applied.await(index).thenApply(v -> (Void) null);
+                })
                 .orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -246,8 +335,8 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         }
         try {
             RaftServer.Division d = s.getDivision(group.getGroupId());
-            if (!d.getInfo().isAlive()) {
-                return false;
+            if (!d.getInfo().isAlive() || !isMember()) {
+                return false;   // closed, or not in the configuration: removed, or a joining node not yet added
             }
             RoleInfoProto role = d.getInfo().getRoleInfoProto();
             return switch (role.getRole()) {
@@ -264,12 +353,229 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
 
     @Override
     public String mode() {
-        return settings.members().size() == 1 ? "standalone" : TxnLog.super.mode();
+        if (isStandalone()) {
+            return "standalone";
+        }
+        if (isLeader()) {
+            return "leader";
+        }
+        // From the configuration, not Ratis's role: a member made a listener at run time keeps the follower role
+        // in Ratis 3.3.0 until it restarts (see onMembershipChanged).
+        boolean listener = division().map(d -> d.getRaftConf().getPeer(selfId, RaftPeerRole.LISTENER) != null)
+                .orElse(false);
+        return listener ? "observer" : "follower";
+    }
+
+    /**
+     * Ratis 3.3.0 gives a member the listener role only when it starts: one made an observer at run time keeps
+     * the follower role, and should the leader fail, it would campaign, find itself outside the voters and shut
+     * its Raft member down (this node would then stop serving clients). Restarting it makes it a true listener.
+     */
+    private void onMembershipChanged() {
+        division().ifPresent(d -> {
+            if (d.getRaftConf().getPeer(selfId, RaftPeerRole.LISTENER) != null && !d.getInfo().isListener()
+                    && listenerRoleWarned.compareAndSet(false, true)) {
+                log.warn("This node is now an observer (a Raft listener), but Ratis gives a member the listener role"
+                        + " only at start: restart this node so that it never campaigns when the leader fails");
+            }
+        });
+        StateMachineApplier a = applier;
+        if (a != null) {
+            a.membershipChanged();
+        }
+    }
+
+    /** One voter (this node), no listener, not joining: ZooKeeper's standalone mode; reconfig is refused. */
+    private boolean isStandalone() {
+        if (settings.join()) {
+            return false;
+        }
+        Optional<RaftConfiguration> conf = division().map(RaftServer.Division::getRaftConf);
+        if (conf.isEmpty()) {
+            return settings.members().size() == 1;
+        }
+        Collection<RaftPeer> voters = conf.get().getCurrentPeers(RaftPeerRole.FOLLOWER);
+        return voters.size() == 1 && voters.iterator().next().getId().equals(selfId)
+                && conf.get().getCurrentPeers(RaftPeerRole.LISTENER).isEmpty()
+                && conf.get().getPreviousPeers().isEmpty();
     }
 
     @Override
-    public String membershipConfig() {
-        return settings.members().size() == 1 ? null : MembershipConfig.render(settings.members(), 1);
+    public List<Member> members() {
+        if (isStandalone()) {
+            return List.of();
+        }
+        Optional<RaftConfiguration> conf = division().map(RaftServer.Division::getRaftConf);
+        if (conf.isEmpty()) {
+            return List.of();
+        }
+        List<Member> members = new ArrayList<>();
+        addMembers(members, conf.get().getCurrentPeers(RaftPeerRole.FOLLOWER), Role.PARTICIPANT);
+        addMembers(members, conf.get().getCurrentPeers(RaftPeerRole.LISTENER), Role.OBSERVER);
+        members.sort((a, b) -> Integer.compare(a.id(), b.id()));
+        return List.copyOf(members);
+    }
+
+    @Override
+    public List<Member> configuredMembers() {
+        return settings.members();
+    }
+
+    private static void addMembers(List<Member> into, Collection<RaftPeer> peers, Role role) {
+        for (RaftPeer p : peers) {
+            int id = nodeIdOf(p.getId());
+            String address = p.getAddress();
+            int colon = address == null ? -1 : address.lastIndexOf(':');
+            if (id < 0 || colon < 0) {
+                log.warn("Ignoring Raft peer {} at {}: not a Canopy member (id n<number>, address host:port)",
+                        p.getId(), address);
+                continue;
+            }
+            into.add(new Member(id, address.substring(0, colon), 0, Integer.parseInt(address.substring(colon + 1)),
+                    role));
+        }
+    }
+
+    @Override
+    public boolean isMember() {
+        Optional<RaftServer.Division> d = division();
+        return d.isPresent() && d.get().getInfo().isAlive()
+                && d.get().getRaftConf().getPeer(selfId, RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER) != null;
+    }
+
+    @Override
+    public boolean membershipChanging() {
+        return division().map(d -> !d.getRaftConf().getPreviousPeers().isEmpty()).orElse(false);
+    }
+
+    /**
+     * Ratis's setConfiguration in compare-and-set mode, through a Ratis client that finds the leader, on the
+     * admin thread (the call blocks until the new configuration is committed, new members having caught up).
+     */
+    @Override
+    public CompletableFuture<Void> changeMembership(List<Member> current, List<Member> next) {
+        if (isStandalone()) {
+            return CompletableFuture.failedFuture(new MembershipChangeException(Reason.DISABLED,
+                    "a standalone node cannot change its membership"));
+        }
+        return CompletableFuture.runAsync(() -> {
+            try {
+                setConfiguration(current, next);
+            } catch (MembershipChangeException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, adminExecutor);
+    }
+
+    private void setConfiguration(List<Member> current, List<Member> next) throws MembershipChangeException {
+        SetConfigurationRequest.Arguments arguments = SetConfigurationRequest.Arguments.newBuilder()
+                .setServersInNewConf(peers(next, true))
+                .setListenersInNewConf(peers(next, false))
+                .setServersInCurrentConf(peers(current, true))
+                .setListenersInCurrentConf(peers(current, false))
+                .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
+                .build();
+        log.info("Changing the Raft configuration from {} to {}", current, next);
+        long started = System.nanoTime();
+        try (RaftClient admin = adminClient()) {
+            RaftClientReply reply = admin.admin().setConfiguration(arguments);
+            if (!reply.isSuccess()) {
+                throw reply.getException() != null ? reply.getException()
+                        : new IOException("setConfiguration failed: " + reply);
+            }
+            log.info("Raft configuration changed in {} ms: {}", (System.nanoTime() - started) / 1_000_000,
+                    division().map(d -> d.getRaftConf().toString()).orElse("?"));
+        } catch (IOException e) {
+            MembershipChangeException failure = classify(e, next);
+            if (failure == null) {
+                log.info("Raft configuration is already the requested one (an earlier attempt went through)");
+                return;
+            }
+            log.warn("Changing the Raft configuration failed ({}): {}", failure.reason(), e.toString());
+            throw failure;
+        }
+    }
+
+    /** The failure's reason, or null if the configuration is {@code next} after all. */
+    private MembershipChangeException classify(IOException e, List<Member> next) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ReconfigurationInProgressException) {
+                return new MembershipChangeException(Reason.IN_PROGRESS, t.getMessage(), e);
+            }
+            if (t instanceof ReconfigurationTimeoutException) {
+                return new MembershipChangeException(Reason.NO_QUORUM, "a new member did not catch up: "
+                        + t.getMessage(), e);
+            }
+            if (t instanceof SetConfigurationException) {
+                if (sameConfiguration(next)) {
+                    return null;
+                }
+                boolean raced = String.valueOf(t.getMessage()).contains("different than the request");
+                return new MembershipChangeException(raced ? Reason.IN_PROGRESS : Reason.BAD_ARGUMENTS,
+                        t.getMessage(), e);
+            }
+        }
+        return new MembershipChangeException(Reason.NO_QUORUM, "no answer from a leader: " + e, e);
+    }
+
+    private boolean sameConfiguration(List<Member> next) {
+        List<Member> now = members();
+        return now.size() == next.size() && now.stream().allMatch(m -> next.stream().anyMatch(m::samePeer));
+    }
+
+    private static List<RaftPeer> peers(List<Member> members, boolean voters) {
+        return members.stream().filter(m -> m.isVoter() == voters).map(RatisTxnLog::peer).toList();
+    }
+
+    /**
+     * A client for one membership change, knowing the current configuration's peers (a joined node's static list
+     * may name none of them). Failed attempts are retried against other peers until a leader answers, for at most
+     * about the request timeout; a timeout or a refusal is final, since retrying a change that may still be under
+     * way would only be refused as "in progress". Its request timeout covers new members catching up.
+     */
+    private RaftClient adminClient() {
+        RaftProperties properties = raftProperties(settings);
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, millis(adminTimeout()));
+        int attempts = (int) Math.max(5, settings.requestTimeout().toMillis() / 200);
+        ExceptionDependentRetry retry = ExceptionDependentRetry.newBuilder()
+                .setDefaultPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts,
+                        TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+                .setExceptionToPolicy(ReconfigurationInProgressException.class, RetryPolicies.noRetry())
+                .setExceptionToPolicy(ReconfigurationTimeoutException.class, RetryPolicies.noRetry())
+                .setExceptionToPolicy(TimeoutIOException.class, RetryPolicies.noRetry())
+                .build();
+        return RaftClient.newBuilder()
+                .setRaftGroup(RaftGroup.valueOf(group.getGroupId(), knownPeers()))
+                .setProperties(properties)
+                .setClientId(ClientId.randomId())
+                .setRetryPolicy(retry)
+                .build();
+    }
+
+    /** How long one membership change may take, new members' catch-up included. */
+    Duration adminTimeout() {
+        return settings.requestTimeout().multipliedBy(3);
+    }
+
+    /** The peers of the current configuration, or of the static member list if this node knows none. */
+    private List<RaftPeer> knownPeers() {
+        List<RaftPeer> peers = division().map(d -> List.copyOf(d.getRaftConf().getAllPeers())).orElse(List.of());
+        if (peers.isEmpty()) {
+            peers = settings.members().stream().map(RatisTxnLog::peer).toList();
+        }
+        return peers;
+    }
+
+    private Optional<RaftServer.Division> division() {
+        RaftServer s = server;
+        if (s == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(s.getDivision(group.getGroupId()));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /** Whether this node leads and has committed an entry of its term (Ratis's "leader ready"). */
@@ -284,8 +590,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
             return -1;
         }
         try {
-            RaftPeerId leader = s.getDivision(group.getGroupId()).getInfo().getLeaderId();
-            return leader == null ? -1 : Integer.parseInt(leader.toString().substring(1));
+            return nodeIdOf(s.getDivision(group.getGroupId()).getInfo().getLeaderId());
         } catch (IOException | RuntimeException e) {
             return -1;
         }
@@ -345,8 +650,10 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
                 c = remoteClient;
                 if (c == null) {
                     long attempts = Math.max(1, settings.requestTimeout().toMillis() / 100);
+                    // Created when first needed, with the peers of the configuration of that moment: a joining
+                    // node's static group has none. Later changes reach the client with the leader's answers.
                     c = RaftClient.newBuilder()
-                            .setRaftGroup(group)
+                            .setRaftGroup(RaftGroup.valueOf(group.getGroupId(), knownPeers()))
                             .setProperties(raftProperties(settings))
                             .setClientId(ClientId.randomId())
                             // Bounded: without a majority a write must fail within the request timeout.
@@ -367,6 +674,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
             w.close();
         }
         batcher.close();
+        adminExecutor.shutdownNow();
         RaftClient c = remoteClient;
         if (c != null) {
             c.close();

@@ -9,7 +9,11 @@ import java.util.List;
  * set explicitly (Ratis's documentation and code disagree on some defaults).
  *
  * @param nodeId             this node's id in {@code members}
- * @param members            the voting members, this node included
+ * @param members            the members of the static configuration ({@code canopy.cluster.members}), this node
+ *                           included: voters and observers, with their client addresses
+ * @param join               whether this node joins a running cluster: while its Raft storage is new it starts
+ *                           with no peers and waits to be added by a reconfig (a stored configuration, once it has
+ *                           one, rules on every restart, as for every node)
  * @param peerBindAddress    the local address the Raft peer listener binds to (0.0.0.0: every interface)
  * @param clusterName        names the Raft group: a fixed group id derived from it (a random one would start empty)
  * @param raftDir            where the log and snapshots live
@@ -24,7 +28,8 @@ import java.util.List;
  * @param logRetention       how many log entries to keep behind the newest snapshot (for slow followers)
  * @param logSegmentBytes    size of one log segment file; whole closed segments are what gets purged
  */
-public record ReplicationSettings(int nodeId, List<Member> members, String peerBindAddress, String clusterName,
+public record ReplicationSettings(int nodeId, List<Member> members, boolean join, String peerBindAddress,
+                                  String clusterName,
                                   Path raftDir,
                                   Duration electionTimeoutMin, Duration electionTimeoutMax,
                                   Duration requestTimeout, int batchMaxOps, int batchMaxBytes,
@@ -41,10 +46,56 @@ public record ReplicationSettings(int nodeId, List<Member> members, String peerB
         }
     }
 
-    /** A voting member: where clients and peers reach it. */
-    public record Member(int id, String host, int clientPort, int peerPort) {
+    /** A member's role: a voter (ZooKeeper's participant) or a non-voting Ratis listener (ZooKeeper's observer). */
+    public enum Role {
+        PARTICIPANT, OBSERVER;
+
+        /** The word ZooKeeper's dynamic configuration uses. */
+        public String zkName() {
+            return this == PARTICIPANT ? "participant" : "observer";
+        }
+    }
+
+    /**
+     * A member: where peers reach it ({@code host:peerPort}, its Raft identity besides the id), its role, and where
+     * its ZooKeeper clients connect ({@code clientHost:clientPort}; a client port of 0 means unknown: Ratis's
+     * configuration does not carry it, see {@link MembershipConfig}).
+     */
+    public record Member(int id, String host, int clientPort, int peerPort, Role role, String clientHost) {
+        public Member {
+            role = role == null ? Role.PARTICIPANT : role;
+            clientHost = clientHost == null || clientHost.isEmpty() ? host : clientHost;
+        }
+
+        /** A participant whose clients connect to its own host. */
+        public Member(int id, String host, int clientPort, int peerPort) {
+            this(id, host, clientPort, peerPort, Role.PARTICIPANT, host);
+        }
+
+        public Member(int id, String host, int clientPort, int peerPort, Role role) {
+            this(id, host, clientPort, peerPort, role, host);
+        }
+
         public String peerAddress() {
             return host + ":" + peerPort;
+        }
+
+        public boolean isVoter() {
+            return role == Role.PARTICIPANT;
+        }
+
+        public boolean hasClientAddress() {
+            return clientPort > 0;
+        }
+
+        /** The same member with another client address. */
+        public Member withClient(String newClientHost, int newClientPort) {
+            return new Member(id, host, newClientPort, peerPort, role, newClientHost);
+        }
+
+        /** Same id, peer address and role (the Raft identity); client addresses may differ. */
+        public boolean samePeer(Member other) {
+            return id == other.id && host.equals(other.host) && peerPort == other.peerPort && role == other.role;
         }
     }
 

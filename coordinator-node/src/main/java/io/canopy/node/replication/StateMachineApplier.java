@@ -35,4 +35,11 @@ public interface StateMachineApplier {
      * {@link TxnLog#reportSessionActivity}); their expiry deadlines move forward. Changes no replicated state.
      */
     void sessionsActiveElsewhere(long[] sessionIds);
+
+    /**
+     * The Raft configuration changed (a configuration entry was applied, or this member was shut down because it
+     * was removed). Called on a Ratis thread: implementations must not propose or block here.
+     */
+    default void membershipChanged() {
+    }
 }

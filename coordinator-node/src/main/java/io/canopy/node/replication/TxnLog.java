@@ -1,8 +1,10 @@
 package io.canopy.node.replication;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import io.canopy.core.txn.Txn;
+import io.canopy.node.replication.ReplicationSettings.Member;
 
 /**
  * The consensus log as the server sees it. Transactions are batched into log entries; every entry is applied,
@@ -46,19 +48,50 @@ public interface TxnLog {
     }
 
     /**
-     * This node's role as ZooKeeper's {@code srvr} reports it: {@code standalone} for a one-member group, else
-     * {@code leader} or {@code follower} ({@code observer} for a non-voting member).
+     * This node's role as ZooKeeper's {@code srvr} reports it: {@code standalone} for a node alone in its group
+     * (one voter, no listener, not joining), else {@code leader}, {@code follower}, or {@code observer} for a
+     * non-voting member.
      */
     default String mode() {
         return isLeader() ? "leader" : "follower";
     }
 
     /**
-     * The membership as {@code /zookeeper/config} should show it (ZooKeeper's dynamic-configuration text), or
-     * null for a standalone node, whose config node stays empty as ZooKeeper's does.
+     * The members of the current configuration: voters and observers with their peer addresses, without client
+     * addresses (the Raft configuration does not carry them). Empty for a standalone node, whose
+     * /zookeeper/config stays empty as ZooKeeper's does.
      */
-    default String membershipConfig() {
-        return null;
+    default List<Member> members() {
+        return List.of();
+    }
+
+    /** The members this node was configured with ({@code canopy.cluster.members}), a source of client addresses. */
+    default List<Member> configuredMembers() {
+        return List.of();
+    }
+
+    /**
+     * Whether this node belongs to the current configuration. A node that was removed, or that waits to be added,
+     * must not serve clients: its state is not kept up to date.
+     */
+    default boolean isMember() {
+        return true;
+    }
+
+    /** Whether a membership change is under way (Raft joint consensus, or new members catching up). */
+    default boolean membershipChanging() {
+        return false;
+    }
+
+    /**
+     * Changes the membership to {@code next} if it still is {@code current} (compare and set on ids and roles),
+     * through whichever node leads. Completes once the new configuration is committed; fails with a
+     * {@link MembershipChangeException} saying why not. Never completes on the caller's thread before returning
+     * and never blocks it.
+     */
+    default CompletableFuture<Void> changeMembership(List<Member> current, List<Member> next) {
+        return CompletableFuture.failedFuture(new MembershipChangeException(MembershipChangeException.Reason.DISABLED,
+                "this log has no run-time membership"));
     }
 
     /** This node's id, stamped into the transactions it proposes. */

@@ -162,6 +162,10 @@ public final class ClientConnection {
                 answerAndClose(request, ErrorCode.UNIMPLEMENTED);
             }
             case WRITE -> propose(request);
+            case RECONFIG -> {
+                enqueue(request);
+                service.reconfigHandler().handle(this, request);
+            }
             case READ -> {
                 enqueue(request);
                 drainNow();
@@ -243,6 +247,27 @@ public final class ClientConnection {
             request.reply = Frames.reply(request.xid, outcome.zxid(), outcome.err(), outcome.response());
             request.closeAfter = outcome.closedSessionId() == sessionId && sessionId != 0;
             stats.lastZxid = outcome.zxid();
+            advance(false);
+            PendingRequest head = pipeline.peek();
+            if ((head != null && head.executable()) || !held.isEmpty()) {
+                scheduleDrain();
+            }
+        }
+    }
+
+    /**
+     * A request answered beside the pipeline (reconfig) has its reply; it leaves in turn. Any thread; the apply
+     * thread calls it with the write lock held, like {@link #writeApplied}.
+     */
+    void answered(PendingRequest request, long zxid, int err, Record body) {
+        synchronized (this) {
+            if (phase == Phase.CLOSED) {
+                return;
+            }
+            request.reply = Frames.reply(request.xid, zxid, err, body);
+            if (err == 0) {
+                stats.lastZxid = zxid;
+            }
             advance(false);
             PendingRequest head = pipeline.peek();
             if ((head != null && head.executable()) || !held.isEmpty()) {

@@ -55,7 +55,9 @@ final class ConnectHandshake {
         }
         if (!service.isServing()) {
             // As a ZooKeeper server that is not serving: the client tries the next server of its connect string.
-            connection.closeNow("refusing session request: this node has no contact with a leader");
+            // Not serving: no contact with a leader, or not in the configuration (removed, or not yet added).
+            connection.closeNow("refusing session request: this node has no contact with a leader or is not in"
+                    + " the cluster's configuration");
             return;
         }
         long ourZxid = service.lastZxid();

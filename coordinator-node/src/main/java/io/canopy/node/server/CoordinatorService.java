@@ -4,10 +4,8 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -35,7 +33,6 @@ import io.canopy.core.TreeStats;
 import io.canopy.core.TreeView;
 import io.canopy.core.TxnOutcome;
 import io.canopy.core.acl.AclChecker;
-import io.canopy.core.tree.DataTree;
 import io.canopy.core.txn.BatchCodec;
 import io.canopy.core.txn.Txn;
 import io.canopy.core.txn.TxnTypes;
@@ -81,6 +78,8 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
     private final RequestExecutor executor = new RequestExecutor(this);
     private final ConnectHandshake handshake;
     private final NodeDuties duties;
+    private final ClusterMembership membership;
+    private final ReconfigHandler reconfigHandler;
     /**
      * ZooKeeper 3.9 delivers an event only to sessions that may read the node (the ACL as of the change): checked
      * against the identities of the session's connection on this node.
@@ -104,6 +103,8 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
         this.authenticator = new Authenticator(settings.superDigest());
         this.handshake = new ConnectHandshake(this, settings, new SessionIds(nodeId, clock));
         this.duties = new NodeDuties(this, clock, settings);
+        this.membership = new ClusterMembership(this, txnLog, settings);
+        this.reconfigHandler = new ReconfigHandler(this, txnLog, membership, settings, coreSettings);
         this.readPermission = (sessionId, acl) -> {
             List<Id> identities = connections.identities(sessionId);
             return acl == null || identities == null
@@ -119,8 +120,14 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
     /** Stops the leader duties and closes every client connection. */
     public void close() {
         duties.stop();
+        reconfigHandler.close();
+        closeAllConnections("server shutting down");
+    }
+
+    /** Closes every client connection (shutdown, or this node left the cluster's configuration). */
+    void closeAllConnections(String reason) {
         for (ClientConnection c : connections.all()) {
-            c.closeNow("server shutting down");
+            c.closeNow(reason);
         }
     }
 
@@ -345,17 +352,17 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
 
     @Override
     public void publishMembership() {
-        String text = txnLog.membershipConfig();
-        if (text == null) {
-            return;
-        }
-        byte[] wanted = text.getBytes(StandardCharsets.UTF_8);
-        byte[] shown = read(s -> s.data(DataTree.CONFIG));
-        if (!Arrays.equals(wanted, shown)) {
-            LOG.info("Publishing the membership in /zookeeper/config:\n{}", text);
-            proposeInternal(InternalTxns.setConfig(text, nodeId, nextOriginSeq()), () -> LOG.warn(
-                    "Publishing the membership in /zookeeper/config failed; the next leader will retry"));
-        }
+        membership.publish();
+    }
+
+    @Override
+    public void checkMembership() {
+        membership.check();
+    }
+
+    @Override
+    public void membershipChanged() {
+        membership.changed(duties);
     }
 
     @Override
@@ -444,6 +451,10 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
 
     ConnectHandshake handshake() {
         return handshake;
+    }
+
+    ReconfigHandler reconfigHandler() {
+        return reconfigHandler;
     }
 
     // ---- views for four-letter words, REST and console ------------------------------------------------------

@@ -28,7 +28,7 @@ final class InternalTxns {
         return new Txn(sessionId, 0, OpCode.CLOSE_SESSION, new byte[0], List.of(), nodeId, originSeq);
     }
 
-    /** The leader's update of /zookeeper/config to the current membership. */
+    /** /zookeeper/config to the given server lines (no version line: apply stamps its zxid as the version). */
     static Txn setConfig(String text, int nodeId, long originSeq) {
         return new Txn(0, 0, TxnTypes.SET_CONFIG, InternalBodies.setConfig(text), List.of(), nodeId, originSeq);
     }

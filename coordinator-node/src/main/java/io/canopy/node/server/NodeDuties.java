@@ -48,6 +48,9 @@ final class NodeDuties {
 
         /** Closes the client connections while the node cannot serve them (no contact with a leader). */
         void checkServing();
+
+        /** Periodically: whether this node is still in the configuration (it stops serving clients if not). */
+        void checkMembership();
     }
 
     /**
@@ -91,6 +94,36 @@ final class NodeDuties {
                 TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::checkServing, SERVING_CHECK_INTERVAL.toMillis(),
                 SERVING_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::checkMembership, expiryCheckInterval.toMillis(),
+                expiryCheckInterval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs {@code task} on the duties thread after {@code delay} (at once if not started: tests). */
+    synchronized void runLater(Runnable task, Duration delay) {
+        Runnable guarded = () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.warn("A membership duty failed", e);
+            }
+        };
+        if (scheduler == null) {
+            guarded.run();
+        } else {
+            try {
+                scheduler.schedule(guarded, delay.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                LOG.debug("duties stopped; membership duty dropped");
+            }
+        }
+    }
+
+    void checkMembership() {
+        try {
+            host.checkMembership();
+        } catch (RuntimeException e) {
+            LOG.warn("Membership check failed", e);
+        }
     }
 
     synchronized void stop() {

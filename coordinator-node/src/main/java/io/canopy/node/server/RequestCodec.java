@@ -40,6 +40,11 @@ final class RequestCodec {
         READ,
         /** Answered after the log's linearizable barrier and every earlier request. */
         SYNC,
+        /**
+         * Membership change: runs beside the pipeline (Raft configuration change, then a logged write of
+         * /zookeeper/config); holds its place like a sync, so later writes wait for its reply.
+         */
+        RECONFIG,
         /** Handled on receipt, outside the pipeline, as ZooKeeper does. */
         AUTH,
         SASL,
@@ -57,6 +62,9 @@ final class RequestCodec {
     }
 
     static Kind kind(int type) {
+        if (type == OpCode.RECONFIG) {
+            return Kind.RECONFIG;
+        }
         // createSession is proposed by the connect handshake, never accepted as a request on an open session.
         if (OpCode.isWrite(type) && type != OpCode.CREATE_SESSION) {
             return Kind.WRITE;

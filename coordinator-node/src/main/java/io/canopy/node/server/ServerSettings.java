@@ -12,10 +12,23 @@ import java.time.Duration;
  * @param maxClientConnections per-address connection limit (ZooKeeper's maxClientCnxns, default 60; 0 = none)
  * @param superDigest       the operator's super-user digest id {@code super:<base64 sha1>}, or null
  * @param containerCheckInterval how often the leader looks for empty containers and expired TTL nodes
+ * @param reconfigEnabled   whether {@code reconfig} is served (ZooKeeper's reconfigEnabled); it still needs WRITE
+ *                          on /zookeeper/config, which by default only the super user has
+ * @param membershipRepairDelay how long after a Raft configuration change the leader waits before it rewrites
+ *                          /zookeeper/config itself, should the node that handled the reconfig not have done so
  */
 public record ServerSettings(Duration tickTime, Duration minSessionTimeout, Duration maxSessionTimeout,
                              int maxPacketBytes, int maxClientConnections, String superDigest,
-                             Duration containerCheckInterval) {
+                             Duration containerCheckInterval, boolean reconfigEnabled,
+                             Duration membershipRepairDelay) {
+
+    /** With reconfig enabled and a 10 s repair delay. */
+    public ServerSettings(Duration tickTime, Duration minSessionTimeout, Duration maxSessionTimeout,
+                          int maxPacketBytes, int maxClientConnections, String superDigest,
+                          Duration containerCheckInterval) {
+        this(tickTime, minSessionTimeout, maxSessionTimeout, maxPacketBytes, maxClientConnections, superDigest,
+                containerCheckInterval, true, Duration.ofSeconds(10));
+    }
 
     public static ServerSettings defaults() {
         Duration tick = Duration.ofSeconds(2);

@@ -117,7 +117,7 @@ class BackgroundSnapshotTest {
     }
 
     private static ReplicationSettings settings(int peerPort, Path raftDir) {
-        return new ReplicationSettings(1, List.of(new ReplicationSettings.Member(1, "127.0.0.1", 2181, peerPort)),
+        return new ReplicationSettings(1, List.of(new ReplicationSettings.Member(1, "127.0.0.1", 2181, peerPort)), false,
                 "127.0.0.1", "test", raftDir, Duration.ofMillis(300), Duration.ofMillis(600), Duration.ofSeconds(10),
                 100, 1024 * 1024, 2, THRESHOLD, 2, 100, 32L << 20);
     }

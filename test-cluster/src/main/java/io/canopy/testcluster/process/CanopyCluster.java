@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
@@ -44,7 +45,7 @@ public final class CanopyCluster implements AutoCloseable {
     private CanopyCluster(String label, Path dataRoot, List<NodeProcess> nodes) {
         this.label = label;
         this.dataRoot = dataRoot;
-        this.nodes = List.copyOf(nodes);
+        this.nodes = new CopyOnWriteArrayList<>(nodes);   // grows with addNode
     }
 
     public static Builder builder() {
@@ -76,6 +77,43 @@ public final class CanopyCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Launches one more node, joining the running cluster ({@code --canopy.cluster.join=true}): id
+     * {@code nodes().size() + 1}, its own address and fresh ports, the same node and JVM arguments as the others
+     * plus {@code extraArgs}, and as members the cluster's list plus its own entry. It is not a member of the Raft
+     * configuration until a reconfig adds it; this method does not wait for it ({@link NodeProcess#awaitServing}).
+     *
+     * @return the new node, launched
+     */
+    public synchronized NodeProcess addNode(String... extraArgs) {
+        return join("participant", extraArgs);
+    }
+
+    /**
+     * {@link #addNode(String...)} for an observer: its own members entry carries {@code :observer}, so that it
+     * starts as a Raft listener; a reconfig adds it as {@code server.N=...:observer}.
+     */
+    public synchronized NodeProcess addObserver(String... extraArgs) {
+        return join("observer", extraArgs);
+    }
+
+    private NodeProcess join(String role, String... extraArgs) {
+        int id = nodes.size() + 1;
+        NodeConfig first = nodes.get(0).config();
+        String host = LoopbackPorts.hostForNode(id);
+        LoopbackPorts ports = new LoopbackPorts();
+        List<String> args = new ArrayList<>(first.extraArgs());
+        args.add("--canopy.cluster.join=true");
+        args.addAll(List.of(extraArgs));
+        NodeConfig config = new NodeConfig(id, host, ports.next(host), ports.next(host), ports.next(host),
+                dataRoot.resolve("node" + id), "", args, first.jvmArgs(), NodeLog.pathFor(label, id));
+        NodeProcess node = new NodeProcess(config.withMembers(membersSpec() + "," + config.memberEntry()
+                + ("participant".equals(role) ? "" : ":" + role)));
+        nodes.add(node);
+        node.launch();
+        return node;
+    }
+
     /** Node {@code id} (1-based, as in {@code canopy.cluster.members}). */
     public NodeProcess node(int id) {
         if (id < 1 || id > nodes.size()) {
@@ -86,7 +124,7 @@ public final class CanopyCluster implements AutoCloseable {
 
     /** Every node, running or not, in id order. */
     public List<NodeProcess> nodes() {
-        return nodes;
+        return List.copyOf(nodes);
     }
 
     /** The nodes whose process runs and is not paused, in id order. */
@@ -135,7 +173,7 @@ public final class CanopyCluster implements AutoCloseable {
         return Arrays.stream(ids).mapToObj(id -> node(id).connectString()).collect(Collectors.joining(","));
     }
 
-    /** The {@code canopy.cluster.members} every node was started with. */
+    /** The {@code canopy.cluster.members} every node of {@link Builder#build()} was started with. */
     public String membersSpec() {
         return nodes.get(0).config().members();
     }

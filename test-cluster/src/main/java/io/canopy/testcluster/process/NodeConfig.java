@@ -44,7 +44,8 @@ public record NodeConfig(int nodeId, String host, int clientPort, int peerPort, 
         extraArgs = List.copyOf(extraArgs);
         jvmArgs = List.copyOf(jvmArgs);
         String ownEntry = nodeId + "=" + host + ":" + clientPort + ":" + peerPort;
-        if (!members.isEmpty() && !List.of(members.split(",")).contains(ownEntry)) {
+        if (!members.isEmpty() && List.of(members.split(",")).stream()
+                .noneMatch(e -> e.equals(ownEntry) || e.startsWith(ownEntry + ":"))) {
             throw new IllegalArgumentException("members " + members + " do not list this node as " + ownEntry);
         }
         for (String arg : extraArgs) {
