@@ -53,6 +53,7 @@ final class TxnApplier {
                 case TxnTypes.REAP -> reap(txn, c);
                 case TxnTypes.SET_CONFIG -> setConfig(txn, c);
                 case TxnTypes.MOVE_SESSION -> moveSession(txn, c);
+                case TxnTypes.BARRIER -> ok(txn, c, null);
                 case OpCode.MULTI -> multi(txn, c);
                 case OpCode.RECONFIG -> fail(txn, c, ErrorCode.RECONFIGDISABLED);
                 case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER, OpCode.CREATE_TTL, OpCode.DELETE,

@@ -346,4 +346,16 @@ class WriteOpsTest {
         assertThat(CoordinatorState.zxid(3, 0)).isEqualTo(0x30001L);
         assertThat(CoordinatorState.zxid(3, 4)).isEqualTo(0x30005L);
     }
+
+    @Test
+    void aSyncBarrierChangesNothing() {
+        assertThat(h.apply(S, OpCode.CREATE, new CreateRequest("/x", new byte[] {1}, Harness.OPEN, 0)).err()).isZero();
+        long digest = h.state.treeDigest();
+        var before = h.state.view().stat("/x");
+        TxnOutcome o = h.apply(0, io.canopy.core.txn.TxnTypes.BARRIER, new byte[0]);
+        assertThat(o.err()).isZero();
+        assertThat(o.triggers()).isEmpty();
+        assertThat(h.state.treeDigest()).isEqualTo(digest);
+        assertThat(h.state.view().stat("/x")).isEqualTo(before);
+    }
 }

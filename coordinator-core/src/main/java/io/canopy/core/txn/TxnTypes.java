@@ -14,6 +14,12 @@ public final class TxnTypes {
      * the session's old connection. Empty body.
      */
     public static final int MOVE_SESSION = 1003;
+    /**
+     * A barrier for {@code sync}: changes nothing. The proposing node answers the sync once the entry holding it
+     * is committed (a quorum accepted it, so it was proposed by the current leader and follows every write
+     * acknowledged before) and applied on that node. Empty body, session 0.
+     */
+    public static final int BARRIER = 1004;
 
     private TxnTypes() {
     }

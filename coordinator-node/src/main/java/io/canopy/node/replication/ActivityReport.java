@@ -9,7 +9,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 /**
  * The read-only Ratis message a follower sends to the leader with the ids of sessions active on it. It is a
  * "read" only in Ratis's sense (it is not logged): on the leader it moves expiry deadlines, which are soft state.
- * Layout: tag byte, int count, count longs. An empty message is {@code sync}'s ReadIndex probe.
+ * Layout: tag byte, int count, count longs.
  */
 final class ActivityReport {
     static final byte TAG = 'A';

@@ -164,7 +164,7 @@ final class CanopyStateMachine extends BaseStateMachine {
     }
 
     /**
-     * Linearizable reads (sync) land here after Ratis confirmed the read index and applied up to it; followers'
+     * The catch-up watchdog's probe lands here (a linearizable read answered with the applied index); followers'
      * session activity reports land here on the leader (non-linearizable reads are answered by the leader).
      */
     @Override

@@ -37,20 +37,23 @@ import org.apache.ratis.protocol.exceptions.ReconfigurationTimeoutException;
 import org.apache.ratis.protocol.exceptions.SetConfigurationException;
 import org.apache.ratis.protocol.exceptions.TimeoutIOException;
 import org.apache.ratis.retry.ExceptionDependentRetry;
+import org.apache.ratis.protocol.exceptions.TimeoutIOException;
+import org.apache.ratis.retry.ExceptionDependentRetry;
 import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
-import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.canopy.core.txn.Txn;
+import io.canopy.core.txn.TxnTypes;
 import io.canopy.node.replication.MembershipChangeException.Reason;
 import io.canopy.node.replication.ReplicationSettings.Member;
 import io.canopy.node.replication.ReplicationSettings.Role;
@@ -184,7 +187,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         RaftServerConfigKeys.setStagingTimeout(p, millis(s.electionTimeoutMax().multipliedBy(3)));
         RaftServerConfigKeys.LeaderElection.setMemberMajorityAdd(p, false);
 
-        // Reads are served from local state; Ratis's ReadIndex is used only for sync.
+        // Reads are served from local state; sync is a barrier entry (Ratis's ReadIndex is not used, see sync()).
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Read.setTimeout(p, millis(s.requestTimeout()));
 
@@ -260,44 +263,17 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
     }
 
     /**
-     * Raft ReadIndex through the local server: the read index is confirmed by a quorum (on a follower, asked of
-     * the leader), then this node's state machine applies up to it before the reply. Unlike ZooKeeper's sync, a
-     * deposed leader cannot answer it from stale state (ZOOKEEPER-1675).
+     * A barrier entry through the log ({@link TxnTypes#BARRIER}, batched with the writes): it completes once a
+     * quorum has committed it and this node has applied it, so this node then holds every write acknowledged
+     * before the sync began. A deposed leader cannot commit it, so it cannot answer from stale state
+     * (ZOOKEEPER-1675). Not Ratis's ReadIndex: in 3.3.0 a leader whose commit index has not moved since a read
+     * it once confirmed answers the next ReadIndex without a heartbeat round
+     * ({@code ReadIndexHeartbeats.addAppendEntriesListener}), so an isolated leader served stale synced reads
+     * until it stepped down (found by PartitionIT).
      */
     @Override
     public CompletableFuture<Void> sync() {
-        boolean running = division().map(d -> d.getInfo().getLifeCycleState() == LifeCycle.State.RUNNING)
-                .orElse(true);
-        if (!running) {
-            return syncThroughLeader();
-        }
-        return submitLocally(Message.EMPTY, RaftClientRequest.readRequestType())
-                .thenCompose(reply -> reply.isSuccess()
-                        ? CompletableFuture.<Void>completedFuture(null)
-                        : CompletableFuture.<Void>failedFuture(reply.getException()))
-                .orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * The same barrier for a member whose Raft server does not take requests: Ratis 3.3.0 never declares a
-     * member that started outside the configuration and was added as a listener caught up, so it stays in the
-     * STARTING state (it receives and applies the log, but refuses local ReadIndex) until it restarts; Canopy
-     * starts joining observers as listeners to avoid that, and this keeps sync working if one was not. The
-     * leader answers a linearizable read (its own ReadIndex) with its applied index, and this node applies up to
-     * that index.
-     */
-    private CompletableFuture<Void> syncThroughLeader() {
-        return remoteClient().async().sendReadOnly(CatchUpWatchdog.probe())
-                .thenCompose(reply -> {
-                    if (!reply.isSuccess() || reply.getMessage() == null
-                            || reply.getMessage().getContent().size() != 8) {
-                        return CompletableFuture.<Void>failedFuture(reply.getException() != null
-                                ? reply.getException() : new IOException("sync through the leader failed: " + reply));
-                    }
-                    long index = reply.getMessage().getContent().asReadOnlyByteBuffer().getLong();
-                    return applied.await(index).thenApply(v -> (Void) null);
-                })
-                .orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        return batcher.submit(new Txn(0, 0, TxnTypes.BARRIER, new byte[0], List.of(), settings.nodeId(), 0));
     }
 
     @Override
@@ -643,22 +619,50 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         }
     }
 
+    /**
+     * How long one attempt of the remote client may wait for an answer before it tries another peer: one and a
+     * half election timeouts. A leader cut off from this node never answers (its replies are lost, not refused),
+     * so with the whole request timeout per attempt, a follower kept sending writes and session moves to a deposed
+     * leader for 10 s while it already knew the new one (found by PartitionIT). A slow but live leader only costs
+     * a retry, which its retry cache answers with the first attempt's outcome.
+     */
+    static Duration remoteAttemptTimeout(ReplicationSettings s) {
+        Duration d = s.electionTimeoutMax().multipliedBy(3).dividedBy(2);
+        return d.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : d;
+    }
+
+    /**
+     * Bounded retries, so that a write without a majority fails within about the request timeout and a retried
+     * request never outlives the leader's retry cache (exactly-once): attempts that time out are retried until
+     * the request timeout is covered; fast refusals (not the leader, no leader yet) every 100 ms for as long.
+     */
+    static RetryPolicy remoteRetryPolicy(ReplicationSettings s) {
+        TimeDuration pause = TimeDuration.valueOf(100, TimeUnit.MILLISECONDS);
+        long timeouts = Math.max(1, s.requestTimeout().toMillis() / remoteAttemptTimeout(s).toMillis());
+        long refusals = Math.max(1, s.requestTimeout().toMillis() / 100);
+        return ExceptionDependentRetry.newBuilder()
+                .setDefaultPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep((int) refusals, pause))
+                .setExceptionToPolicy(TimeoutIOException.class,
+                        RetryPolicies.retryUpToMaximumCountWithFixedSleep((int) timeouts, pause))
+                .setMaxAttempts((int) (refusals + timeouts))
+                .build();
+    }
+
     private RaftClient remoteClient() {
         RaftClient c = remoteClient;
         if (c == null) {
             synchronized (this) {
                 c = remoteClient;
                 if (c == null) {
-                    long attempts = Math.max(1, settings.requestTimeout().toMillis() / 100);
                     // Created when first needed, with the peers of the configuration of that moment: a joining
                     // node's static group has none. Later changes reach the client with the leader's answers.
+                    RaftProperties properties = raftProperties(settings);
+                    RaftClientConfigKeys.Rpc.setRequestTimeout(properties, millis(remoteAttemptTimeout(settings)));
                     c = RaftClient.newBuilder()
                             .setRaftGroup(RaftGroup.valueOf(group.getGroupId(), knownPeers()))
-                            .setProperties(raftProperties(settings))
+                            .setProperties(properties)
                             .setClientId(ClientId.randomId())
-                            // Bounded: without a majority a write must fail within the request timeout.
-                            .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                                    (int) attempts, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                            .setRetryPolicy(remoteRetryPolicy(settings))
                             .build();
                     remoteClient = c;
                 }

@@ -21,8 +21,8 @@ public interface TxnLog {
     CompletableFuture<Void> propose(Txn txn);
 
     /**
-     * A linearizable barrier for {@code sync}: completes once this node has applied everything the leader had
-     * committed when the barrier was confirmed by a quorum (Raft ReadIndex).
+     * A linearizable barrier for {@code sync}: completes once this node has applied everything acknowledged
+     * before the call (in a cluster: a barrier entry that a quorum committed, applied here).
      */
     CompletableFuture<Void> sync();
 

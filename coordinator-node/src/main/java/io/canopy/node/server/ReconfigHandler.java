@@ -35,7 +35,7 @@ import io.canopy.protocol.ZkConstants;
  *   <li>Refused at once: RECONFIGDISABLED when {@code canopy.cluster.reconfig-enabled} is off or the node is
  *       standalone (a standalone ZooKeeper with its default reconfigEnabled=false answers the same);
  *       RECONFIGINPROGRESS while another reconfig runs on this node.</li>
- *   <li>A Raft ReadIndex brings this node up to date, so the checks below see the latest configuration.</li>
+ *   <li>A sync barrier brings this node up to date, so the checks below see the latest configuration.</li>
  *   <li>Checked in ZooKeeper's order (PrepRequestProcessor): RECONFIGINPROGRESS during a Raft membership change;
  *       BADVERSION when {@code curConfigId} is not -1 and not the version of /zookeeper/config; BADARGUMENTS for a
  *       malformed or invalid change ({@link MembershipChange}); then NOAUTH unless the session may WRITE
