@@ -8,11 +8,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import io.canopy.testcluster.Timing;
+import io.canopy.testcluster.network.ClusterNetwork;
+import io.canopy.testcluster.network.ClusterNetwork.LinkId;
+import io.canopy.testcluster.network.HostsFile;
 import io.canopy.testcluster.process.Convergence.Report;
 
 /**
@@ -32,6 +37,12 @@ import io.canopy.testcluster.process.Convergence.Report;
  * </ul>
  * Faults are injected through the nodes themselves: {@code node(2).kill9()}, {@code pause()}, {@code restart()},
  * {@code wipeData()}.
+ *
+ * <p>A cluster built {@link Builder#partitionable() partitionable} can also lose its network while every process
+ * keeps running: {@link #isolate}, {@link #partition}, {@link #cutLink} and {@link #heal}. Its nodes then reach
+ * each other by name ({@code canopy-node-<i>}) through one relay per directed pair of nodes (see
+ * {@link ClusterNetwork}); clients still reach every node at its own address. Every change of the network is
+ * logged and marked in every node's log file, so a node's log shows what it could reach when.
  */
 public final class CanopyCluster implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(CanopyCluster.class.getName());
@@ -41,11 +52,14 @@ public final class CanopyCluster implements AutoCloseable {
     private final String label;
     private final Path dataRoot;
     private final List<NodeProcess> nodes;
+    /** The relays between the nodes of a partitionable cluster; null otherwise. */
+    private final ClusterNetwork network;
 
-    private CanopyCluster(String label, Path dataRoot, List<NodeProcess> nodes) {
+    private CanopyCluster(String label, Path dataRoot, List<NodeProcess> nodes, ClusterNetwork network) {
         this.label = label;
         this.dataRoot = dataRoot;
         this.nodes = new CopyOnWriteArrayList<>(nodes);   // grows with addNode
+        this.network = network;
     }
 
     public static Builder builder() {
@@ -64,6 +78,9 @@ public final class CanopyCluster implements AutoCloseable {
             throw new IllegalStateException("cluster " + label + " runs already: " + nodes);
         }
         try {
+            if (network != null) {
+                network.start();   // before the nodes: a peer's first connection must find its relay
+            }
             nodes.forEach(NodeProcess::launch);
             long deadline = System.nanoTime() + NodeProcess.START_TIMEOUT.toNanos();
             for (NodeProcess node : nodes) {
@@ -84,6 +101,7 @@ public final class CanopyCluster implements AutoCloseable {
      * configuration until a reconfig adds it; this method does not wait for it ({@link NodeProcess#awaitServing}).
      *
      * @return the new node, launched
+     * @throws IllegalStateException if the cluster is {@link Builder#partitionable() partitionable}
      */
     public synchronized NodeProcess addNode(String... extraArgs) {
         return join("participant", extraArgs);
@@ -98,6 +116,12 @@ public final class CanopyCluster implements AutoCloseable {
     }
 
     private NodeProcess join(String role, String... extraArgs) {
+        if (network != null) {
+            // The running nodes' hosts files do not name a new node and no relay leads to it: it would be reached
+            // around the relays, and a partition would not cut it off.
+            throw new IllegalStateException("cluster " + label + " is partitionable: adding nodes to it is not"
+                    + " supported");
+        }
         int id = nodes.size() + 1;
         NodeConfig first = nodes.get(0).config();
         String host = LoopbackPorts.hostForNode(id);
@@ -225,7 +249,95 @@ public final class CanopyCluster implements AutoCloseable {
         return nodes.stream().map(NodeProcess::logFile).toList();
     }
 
-    /** Kills every node process that runs (SIGKILL; paused ones are resumed first). The data stays. */
+    /** Whether this cluster was built {@link Builder#partitionable() partitionable}. */
+    public boolean isPartitionable() {
+        return network != null;
+    }
+
+    /**
+     * Cuts node {@code id} off from every other node, both directions, while every process keeps running: its
+     * Raft traffic is blackholed (see {@link ClusterNetwork}), its clients still reach it.
+     *
+     * @return the links this call cut
+     * @throws IllegalStateException if the cluster is not partitionable or not started
+     */
+    public List<LinkId> isolate(int id) {
+        node(id);
+        List<LinkId> cut = network().isolate(id);
+        logNetworkChange("node " + id + " isolated", "cut", cut);
+        return cut;
+    }
+
+    /**
+     * Cuts every link between a node of {@code a} and a node of {@code b}, both directions; each side keeps its
+     * own links, and nodes in neither set keep theirs.
+     *
+     * @return the links this call cut
+     * @throws IllegalArgumentException if a side is empty, the sides overlap or name an unknown node
+     * @throws IllegalStateException    if the cluster is not partitionable or not started
+     */
+    public List<LinkId> partition(Set<Integer> a, Set<Integer> b) {
+        List<LinkId> cut = network().partition(a, b);
+        logNetworkChange("partition " + new TreeSet<>(a) + " | " + new TreeSet<>(b), "cut", cut);
+        return cut;
+    }
+
+    /**
+     * Cuts one direction: the connections node {@code from} opens to node {@code to} stop carrying bytes (both
+     * ways on those connections: a request and its reply share one), while node {@code to}'s connections to
+     * {@code from} keep working. With Raft this means, e.g., that {@code from} cannot send its appends or vote
+     * requests to {@code to}, and {@code to} can still send its own.
+     *
+     * @return the link, if this call cut it
+     * @throws IllegalStateException if the cluster is not partitionable or not started
+     */
+    public List<LinkId> cutLink(int from, int to) {
+        List<LinkId> cut = network().cutLink(from, to);
+        logNetworkChange("link " + from + "->" + to + " cut", "cut", cut);
+        return cut;
+    }
+
+    /**
+     * Opens every cut link. Connections that were blackholed are reset, so the nodes reconnect at once (see
+     * {@link io.canopy.testcluster.network.TcpRelay}).
+     *
+     * @return the links this call healed
+     * @throws IllegalStateException if the cluster is not partitionable or not started
+     */
+    public List<LinkId> heal() {
+        List<LinkId> healed = network().heal();
+        logNetworkChange("network healed", "healed", healed);
+        return healed;
+    }
+
+    /**
+     * The relays of a partitionable cluster, for their counters ({@code network().link(1, 2).bytesForwarded()}).
+     *
+     * @throws IllegalStateException if the cluster is not partitionable
+     */
+    public ClusterNetwork network() {
+        if (network == null) {
+            throw new IllegalStateException("cluster " + label + " has no relays between its nodes: build it with"
+                    + " CanopyCluster.builder().partitionable() (or CanopyClusterExtension...partitionable())");
+        }
+        return network;
+    }
+
+    /** One log line for the test's output, and a marker line in every node's log, which tells what it could reach. */
+    private void logNetworkChange(String what, String verb, List<LinkId> links) {
+        List<LinkId> nowCut = network.cutLinks();
+        String line = "network: " + what + " (" + verb + " " + (links.isEmpty() ? "no link" : "links " + links)
+                + "; cut now: " + (nowCut.isEmpty() ? "none" : nowCut) + ")";
+        LOG.log(System.Logger.Level.INFO, "cluster {0}: {1}", label, line);
+        for (NodeProcess node : nodes) {
+            NodeLog.appendMarker(node.logFile(), line);
+        }
+    }
+
+    /**
+     * Kills every node process that runs (SIGKILL; paused ones are resumed first), then closes the relays of a
+     * partitionable cluster. The data stays.
+     */
     @Override
     public void close() {
         RuntimeException failure = null;
@@ -239,6 +351,9 @@ public final class CanopyCluster implements AutoCloseable {
                     failure.addSuppressed(e);
                 }
             }
+        }
+        if (network != null) {
+            network.close();
         }
         if (failure != null) {
             throw failure;
@@ -275,8 +390,22 @@ public final class CanopyCluster implements AutoCloseable {
         private String label = "cluster";
         private List<String> nodeArgs = List.of();
         private List<String> jvmArgs = NodeConfig.DEFAULT_JVM_ARGS;
+        private boolean partitionable;
 
         private Builder() {
+        }
+
+        /**
+         * Puts a relay between every two nodes, so that {@link #isolate}, {@link #partition}, {@link #cutLink} and
+         * {@link #heal} work (see {@link ClusterNetwork}). Off by default: the relays cost a thread and a hop.
+         * The members list then names the nodes {@code canopy-node-<i>}, and every node's JVM resolves names
+         * from a hosts file of its own ({@code -Djdk.net.hosts.file}); clients still use addresses. Needs
+         * 127.0.0.0/8 aliases (Linux has them), at least two nodes, and clients that do not follow
+         * {@code /zookeeper/config}, which names the nodes by those host names (Curator: no ensemble tracker).
+         */
+        public Builder partitionable() {
+            this.partitionable = true;
+            return this;
         }
 
         /** How many voting members (default 3). */
@@ -321,19 +450,68 @@ public final class CanopyCluster implements AutoCloseable {
             return this;
         }
 
-        /** Picks each node's address and free ports and creates the data root; starts nothing. */
+        /**
+         * Picks each node's address and free ports and creates the data root (and, if partitionable, writes the
+         * nodes' hosts files); starts nothing.
+         *
+         * @throws IllegalStateException if partitionable but this machine cannot bind 127.0.0.x aliases
+         */
         public CanopyCluster build() {
+            if (partitionable) {
+                requireLoopbackAliases();
+            }
             Path root = dataRoot != null ? dataRoot : temporaryRoot();
             LoopbackPorts ports = new LoopbackPorts();
             List<NodeConfig> standalone = new ArrayList<>();
             for (int id = 1; id <= nodes; id++) {
                 String host = LoopbackPorts.hostForNode(id);
-                standalone.add(new NodeConfig(id, host, ports.next(host), ports.next(host), ports.next(host),
+                int nodeId = id;
+                // A partitionable cluster's relays towards this node listen on its peer port too.
+                int peerPort = ports.next(host, port -> !partitionable || relaysToNode(nodeId).stream()
+                        .allMatch(relay -> LoopbackPorts.isFree(relay, port)));
+                standalone.add(new NodeConfig(id, host, ports.next(host), peerPort, ports.next(host),
                         root.resolve("node" + id), "", nodeArgs, jvmArgs, NodeLog.pathFor(label, id)));
             }
-            String members = standalone.stream().map(NodeConfig::memberEntry).collect(Collectors.joining(","));
-            return new CanopyCluster(label, root,
-                    standalone.stream().map(c -> new NodeProcess(c.withMembers(members))).toList());
+            if (!partitionable) {
+                String members = standalone.stream().map(NodeConfig::memberEntry).collect(Collectors.joining(","));
+                return new CanopyCluster(label, root,
+                        standalone.stream().map(c -> new NodeProcess(c.withMembers(members))).toList(), null);
+            }
+            String members = standalone.stream().map(c -> c.memberEntry(ClusterNetwork.hostName(c.nodeId())))
+                    .collect(Collectors.joining(","));
+            ClusterNetwork network = new ClusterNetwork(label, standalone.stream()
+                    .map(c -> new ClusterNetwork.Member(c.nodeId(), c.host(), c.peerPort())).toList(),
+                    root.resolve("hosts"));
+            List<NodeProcess> processes = new ArrayList<>();
+            for (NodeConfig c : standalone) {
+                List<String> withHostsFile = new ArrayList<>(c.jvmArgs());
+                withHostsFile.add(HostsFile.jvmOption(network.hostsFile(c.nodeId())));
+                processes.add(new NodeProcess(new NodeConfig(c.nodeId(), c.host(), c.clientPort(), c.peerPort(),
+                        c.httpPort(), c.dataDir(), members, c.extraArgs(), withHostsFile, c.logFile())));
+            }
+            return new CanopyCluster(label, root, processes, network);
+        }
+
+        /** The addresses of the relays from every other node to node {@code id}. */
+        private List<String> relaysToNode(int id) {
+            List<String> relays = new ArrayList<>();
+            for (int from = 1; from <= nodes; from++) {
+                if (from != id) {
+                    relays.add(ClusterNetwork.relayAddress(from, id));
+                }
+            }
+            return relays;
+        }
+
+        private void requireLoopbackAliases() {
+            if (nodes < 2) {
+                throw new IllegalStateException("a partitionable cluster needs at least two nodes, not " + nodes);
+            }
+            String relay = ClusterNetwork.relayAddress(1, 2);
+            if (LoopbackPorts.DEFAULT_HOST.equals(LoopbackPorts.hostForNode(1)) || !LoopbackPorts.canBind(relay)) {
+                throw new IllegalStateException("a partitionable cluster needs addresses of 127.0.0.0/8 other than"
+                        + " 127.0.0.1 (e.g. " + relay + "), which this machine cannot bind");
+            }
         }
 
         private Path temporaryRoot() {

@@ -51,6 +51,16 @@ public final class CanopyClusterExtension implements BeforeAllCallback, AfterAll
         return this;
     }
 
+    /**
+     * Relays between the nodes, so that tests can {@link CanopyCluster#isolate isolate} and
+     * {@link CanopyCluster#partition partition} them; see {@link CanopyCluster.Builder#partitionable()}.
+     */
+    public CanopyClusterExtension partitionable() {
+        requireNotStarted();
+        builder.partitionable();
+        return this;
+    }
+
     /** Names the log files {@code <label>-node<i>.log} instead of after the test class. */
     public CanopyClusterExtension label(String label) {
         requireNotStarted();

@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntPredicate;
 
 /**
  * Loopback addresses and free ports for test nodes. Only 127.0.0.0/8 is ever used. A port is free when this
@@ -56,12 +58,32 @@ public final class LoopbackPorts {
         }
     }
 
+    /** Whether {@code port} of {@code host} could be bound a moment ago (nothing listens on it there). */
+    static boolean isFree(String host, int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);   // as the relays bind: a connection in TIME_WAIT does not hold the port
+            socket.bind(new InetSocketAddress(loopback(host), port), 1);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** A free port of {@code host} that this instance has not handed out before. */
-    public synchronized int next(String host) {
+    public int next(String host) {
+        return next(host, port -> true);
+    }
+
+    /**
+     * A free port of {@code host} that this instance has not handed out before and that {@code alsoFree}
+     * accepts, e.g. because the same port is free on other addresses that will listen on it too.
+     */
+    public synchronized int next(String host, IntPredicate alsoFree) {
         Set<Integer> used = handedOut.computeIfAbsent(host, h -> new HashSet<>());
         for (int attempt = 0; attempt < 100; attempt++) {
             int port = freePort(host);
-            if (used.add(port)) {
+            if (!used.contains(port) && alsoFree.test(port)) {
+                used.add(port);
                 return port;
             }
         }

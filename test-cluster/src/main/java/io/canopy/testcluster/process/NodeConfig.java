@@ -17,7 +17,9 @@ import java.util.Set;
  * @param peerPort   the Raft peer port
  * @param httpPort   the HTTP (actuator) port
  * @param dataDir    the node's data folder, kept across restarts
- * @param members    {@code canopy.cluster.members} ({@code id=host:clientPort:peerPort,...}); empty: standalone
+ * @param members    {@code canopy.cluster.members} ({@code id=host:clientPort:peerPort,...}); empty: standalone. The
+ *                   node's own entry names {@code host}, or a host name that the node's JVM resolves (see
+ *                   {@link #peerHost()})
  * @param extraArgs  more {@code --key=value} arguments; they may not set a key the harness sets itself
  * @param jvmArgs    options of the node's JVM, e.g. {@link #DEFAULT_JVM_ARGS}
  * @param logFile    the file the node's output is appended to
@@ -43,10 +45,9 @@ public record NodeConfig(int nodeId, String host, int clientPort, int peerPort, 
         members = members == null ? "" : members;
         extraArgs = List.copyOf(extraArgs);
         jvmArgs = List.copyOf(jvmArgs);
-        String ownEntry = nodeId + "=" + host + ":" + clientPort + ":" + peerPort;
-        if (!members.isEmpty() && List.of(members.split(",")).stream()
-                .noneMatch(e -> e.equals(ownEntry) || e.startsWith(ownEntry + ":"))) {
-            throw new IllegalArgumentException("members " + members + " do not list this node as " + ownEntry);
+        if (!members.isEmpty() && ownEntry(members, nodeId, host, clientPort, peerPort) == null) {
+            throw new IllegalArgumentException("members " + members + " do not list this node as " + nodeId + "="
+                    + host + ":" + clientPort + ":" + peerPort + " (or with a host name instead of " + host + ")");
         }
         for (String arg : extraArgs) {
             String key = arg.startsWith("--") ? arg.substring(2).split("=", 2)[0] : "";
@@ -76,9 +77,52 @@ public record NodeConfig(int nodeId, String host, int clientPort, int peerPort, 
         return !members.isEmpty();
     }
 
-    /** This node's entry of {@code canopy.cluster.members}: {@code id=host:clientPort:peerPort}. */
+    /** This node's entry of {@code canopy.cluster.members}: {@code id=peerHost:clientPort:peerPort}. */
     public String memberEntry() {
-        return nodeId + "=" + host + ":" + clientPort + ":" + peerPort;
+        return memberEntry(peerHost());
+    }
+
+    /** This node's entry of {@code canopy.cluster.members} as peers reach it under {@code peerHost}. */
+    public String memberEntry(String peerHost) {
+        return nodeId + "=" + peerHost + ":" + clientPort + ":" + peerPort;
+    }
+
+    /**
+     * The host under which peers reach this node: the host of its own {@code members} entry. That is
+     * {@link #host()} itself, or a host name that resolves to it inside the node's JVM (a partitionable cluster
+     * names its nodes so that each peer reaches them through a relay of its own); {@link #host()} if standalone.
+     */
+    public String peerHost() {
+        if (!isClusterMember()) {
+            return host;
+        }
+        String entry = ownEntry(members, nodeId, host, clientPort, peerPort);
+        return entry.substring(entry.indexOf('=') + 1, entry.indexOf(':'));
+    }
+
+    /**
+     * The entry {@code id=host:clientPort:peerPort[:role]} of {@code members} that describes this node, or null: its
+     * host must be {@code host}, or a name (not an address) that the node's JVM resolves, so that peers may dial
+     * a name, while the node binds its listeners to {@code host} whatever the name resolves to elsewhere.
+     */
+    private static String ownEntry(String members, int nodeId, String host, int clientPort, int peerPort) {
+        String prefix = nodeId + "=";
+        for (String entry : members.split(",")) {
+            if (!entry.startsWith(prefix)) {
+                continue;
+            }
+            String[] parts = entry.substring(prefix.length()).split(":");
+            if (parts.length < 3 || parts.length > 4 || !parts[1].equals(Integer.toString(clientPort))
+                    || !parts[2].equals(Integer.toString(peerPort))) {
+                continue;
+            }
+            String entryHost = parts[0];
+            boolean isAddress = entryHost.matches("[0-9.]+");
+            if (entryHost.equals(host) || !entryHost.isEmpty() && !isAddress) {
+                return entry;
+            }
+        }
+        return null;
     }
 
     /** {@code host:clientPort}, for a ZooKeeper client. */

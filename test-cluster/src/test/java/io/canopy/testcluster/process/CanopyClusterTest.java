@@ -35,6 +35,40 @@ class CanopyClusterTest {
     }
 
     @Test
+    void aPartitionableClusterNamesItsNodesAndGivesEachJvmItsOwnHostsFile(@TempDir Path root) throws Exception {
+        try (CanopyCluster cluster = CanopyCluster.builder().nodes(3).dataRoot(root).label("NetTest")
+                .partitionable().build()) {
+            assertThat(cluster.isPartitionable()).isTrue();
+            for (NodeProcess n : cluster.nodes()) {
+                assertThat(n.config().peerHost()).isEqualTo("canopy-node-" + n.nodeId());
+                assertThat(n.host()).isEqualTo("127.0.0." + (10 + n.nodeId()));
+                assertThat(n.connectString()).startsWith(n.host() + ":");
+                Path hosts = cluster.network().hostsFile(n.nodeId());
+                assertThat(n.config().jvmArgs()).endsWith("-Djdk.net.hosts.file=" + hosts.toAbsolutePath())
+                        .containsAll(NodeConfig.DEFAULT_JVM_ARGS);
+                assertThat(Files.readString(hosts)).contains(n.host() + " canopy-node-" + n.nodeId());
+            }
+            assertThat(cluster.membersSpec()).isEqualTo(String.join(",",
+                    cluster.nodes().stream().map(n -> "" + n.nodeId() + "=canopy-node-" + n.nodeId() + ":"
+                            + n.clientPort() + ":" + n.peerPort()).toList()));
+            assertThatThrownBy(() -> cluster.isolate(1)).as("relays open at start()")
+                    .isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void onlyAPartitionableClusterCanBePartitioned(@TempDir Path root) {
+        try (CanopyCluster cluster = CanopyCluster.builder().nodes(3).dataRoot(root).build()) {
+            assertThat(cluster.isPartitionable()).isFalse();
+            assertThatThrownBy(() -> cluster.isolate(1)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("partitionable()");
+            assertThatThrownBy(cluster::heal).isInstanceOf(IllegalStateException.class);
+        }
+        assertThatThrownBy(() -> CanopyCluster.builder().nodes(1).dataRoot(root).partitionable().build())
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void connectStringsNameTheNodesAskedFor(@TempDir Path root) {
         try (CanopyCluster cluster = CanopyCluster.builder().nodes(3).dataRoot(root).build()) {
             assertThat(cluster.connectString()).isEqualTo(cluster.connectString(1, 2, 3));

@@ -61,10 +61,27 @@ class NodeConfigTest {
     }
 
     @Test
+    void theOwnEntryMayNameTheNodeByAHostNameThatItsJvmResolves() {
+        NodeConfig named = new NodeConfig(2, "127.0.0.12", 5002, 6002, 7002, DATA, "", List.of(),
+                NodeConfig.DEFAULT_JVM_ARGS, LOG).withMembers("1=canopy-node-1:5001:6001,2=canopy-node-2:5002:6002");
+
+        assertThat(named.peerHost()).isEqualTo("canopy-node-2");
+        assertThat(named.memberEntry()).isEqualTo("2=canopy-node-2:5002:6002");
+        assertThat(named.connectString()).as("clients still use the address").isEqualTo("127.0.0.12:5002");
+        assertThat(named.arguments()).contains("--canopy.peer-address=127.0.0.12", "--canopy.client-address=127.0.0.12");
+        assertThat(member(List.of()).peerHost()).isEqualTo("127.0.0.12");
+        NodeConfig observer = new NodeConfig(2, "127.0.0.12", 5002, 6002, 7002, DATA, "", List.of(),
+                NodeConfig.DEFAULT_JVM_ARGS, LOG).withMembers("1=canopy-node-1:5001:6001,2=canopy-node-2:5002:6002:observer");
+        assertThat(observer.peerHost()).as("an entry with a role").isEqualTo("canopy-node-2");
+    }
+
+    @Test
     void theMembersMustListTheNodeAsConfigured() {
         NodeConfig standalone = new NodeConfig(3, "127.0.0.13", 5003, 6003, 7003, DATA, "", List.of(), List.of(), LOG);
 
         assertThatThrownBy(() -> standalone.withMembers("1=127.0.0.11:5001:6001,3=127.0.0.13:5003:9999"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3=127.0.0.13:5003:6003");
+        assertThatThrownBy(() -> standalone.withMembers("1=127.0.0.11:5001:6001,3=127.0.0.99:5003:6003"))
+                .as("another address is not this node").isInstanceOf(IllegalArgumentException.class);
     }
 }
