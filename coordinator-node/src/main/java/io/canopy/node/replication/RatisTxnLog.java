@@ -620,14 +620,15 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
     }
 
     /**
-     * How long one attempt of the remote client may wait for an answer before it tries another peer: one and a
-     * half election timeouts. A leader cut off from this node never answers (its replies are lost, not refused),
-     * so with the whole request timeout per attempt, a follower kept sending writes and session moves to a deposed
-     * leader for 10 s while it already knew the new one (found by PartitionIT). A slow but live leader only costs
-     * a retry, which its retry cache answers with the first attempt's outcome.
+     * How long one attempt of the remote client may wait for an answer before it tries another peer: the longest
+     * election timeout, by when a new leader is normally known. A leader cut off from this node never answers (its
+     * replies are lost, not refused), so with the whole request timeout per attempt, a follower kept sending writes
+     * and session moves to a deposed leader for 10 s while it already knew the new one (found by PartitionIT),
+     * longer than a client waits for a connect answer (a third of its session timeout with three servers). A
+     * slow but live leader only costs a retry, which its retry cache answers with the first attempt's outcome.
      */
     static Duration remoteAttemptTimeout(ReplicationSettings s) {
-        Duration d = s.electionTimeoutMax().multipliedBy(3).dividedBy(2);
+        Duration d = s.electionTimeoutMax();
         return d.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : d;
     }
 

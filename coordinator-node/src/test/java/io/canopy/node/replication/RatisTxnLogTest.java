@@ -197,7 +197,7 @@ class RatisTxnLogTest {
     @Test
     void aRemoteAttemptGivesUpOnASilentLeaderWellWithinTheRequestTimeout() throws Exception {
         ReplicationSettings s = settings(0, 100);
-        // 1.5 election timeouts (0.9 s here), but never below 1 s.
+        // The longest election timeout (0.6 s here), but never below 1 s.
         assertThat(RatisTxnLog.remoteAttemptTimeout(s)).isEqualTo(Duration.ofSeconds(1)).isLessThan(s.requestTimeout());
         assertThat(RatisTxnLog.remoteRetryPolicy(s).toString()).contains("TimeoutIOException");
     }
