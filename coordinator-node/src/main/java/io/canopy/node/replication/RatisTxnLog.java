@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.ratis.RaftConfigKeys;
@@ -95,6 +96,8 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
     private volatile StateMachineApplier applier;
     private volatile RaftServer server;
     private volatile RaftClient remoteClient;
+    /** Entries forwarded through {@link #remoteClient} whose reply has not come yet. */
+    private final AtomicInteger remoteInFlight = new AtomicInteger();
     private volatile CatchUpWatchdog watchdog;
 
     /** The applier is bound at {@link #start}: the server that implements it also proposes through this log. */
@@ -227,7 +230,9 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         if (isLeader()) {
             reply = submitLocally(message, RaftClientRequest.writeRequestType());
         } else {
-            reply = remoteClient().async().send(message);
+            RaftClient client = remoteClientAtLeader();
+            remoteInFlight.incrementAndGet();
+            reply = client.async().send(message).whenComplete((r, e) -> remoteInFlight.decrementAndGet());
         }
         return reply.thenCompose(this::appliedHere)
                 .orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -655,21 +660,63 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
             synchronized (this) {
                 c = remoteClient;
                 if (c == null) {
-                    // Created when first needed, with the peers of the configuration of that moment: a joining
-                    // node's static group has none. Later changes reach the client with the leader's answers.
-                    RaftProperties properties = raftProperties(settings);
-                    RaftClientConfigKeys.Rpc.setRequestTimeout(properties, millis(remoteAttemptTimeout(settings)));
-                    c = RaftClient.newBuilder()
-                            .setRaftGroup(RaftGroup.valueOf(group.getGroupId(), knownPeers()))
-                            .setProperties(properties)
-                            .setClientId(ClientId.randomId())
-                            .setRetryPolicy(remoteRetryPolicy(settings))
-                            .build();
+                    c = newRemoteClient(null);
                     remoteClient = c;
                 }
             }
         }
         return c;
+    }
+
+    /**
+     * Created with the peers of the configuration of that moment (a joining node's static group has none; later
+     * changes reach the client with the leaders' answers) and, if known, the leader to send to first.
+     */
+    private RaftClient newRemoteClient(RaftPeerId leader) {
+        RaftProperties properties = raftProperties(settings);
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, millis(remoteAttemptTimeout(settings)));
+        RaftClient.Builder b = RaftClient.newBuilder()
+                .setRaftGroup(RaftGroup.valueOf(group.getGroupId(), knownPeers()))
+                .setProperties(properties)
+                .setClientId(ClientId.randomId())
+                .setRetryPolicy(remoteRetryPolicy(settings));
+        if (leader != null) {
+            b.setLeaderId(leader);
+        }
+        return b.build();
+    }
+
+    /**
+     * The remote client for the next forwarded entry (submitting thread only). A Ratis client learns of a new
+     * leader only from an answer, and a deposed leader cut off from this node never answers: the client would
+     * spend a whole attempt on it, while this node's own server already follows the new leader (found by
+     * PartitionIT: sessions moving to a follower took longer than the client's connect timeout). So when this
+     * node's server knows a leader other than the client's, and none of our entries is in flight on the old
+     * client (their order must hold: a new client is a new ordered stream), a fresh client starts at that leader
+     * and the old one is closed.
+     */
+    private RaftClient remoteClientAtLeader() {
+        RaftClient c = remoteClient();
+        int leader = leaderNodeId();
+        if (leader <= 0 || leader == settings.nodeId() || remoteInFlight.get() != 0
+                || peerId(leader).equals(c.getLeaderId())) {
+            return c;
+        }
+        RaftClient fresh;
+        synchronized (this) {
+            if (remoteClient != c) {
+                return remoteClient;
+            }
+            fresh = newRemoteClient(peerId(leader));
+            remoteClient = fresh;
+        }
+        log.debug("Forwarding writes to the new leader n{} (the Raft client pointed at {})", leader, c.getLeaderId());
+        try {
+            c.close();
+        } catch (IOException | RuntimeException e) {
+            log.debug("Closing the previous Raft client failed: {}", e.toString());
+        }
+        return fresh;
     }
 
     @Override

@@ -197,10 +197,10 @@ class PartitionIT {
     }
 
     @Test
-    @Disabled("Open defect (issue #3): a follower whose Ratis client still points at the isolated old leader takes"
-            + " ~5 s to move a session (its first attempt must time out), longer than the client's connect timeout;"
-            + " the client then resumes on another node, and sessions survived in every run, but a slower move can"
-            + " lose one. Fix: re-point the follower's Ratis client when its server learns the new leader.")
+    @Disabled("Open (issue #3): passed 2 of 2 runs once followers re-point their Ratis client at the leader their"
+            + " server follows, but a session moving through a follower still took 3.3-4.1 s from the disconnect,"
+            + " against the client's 4 s connect timeout here: too close to run in CI. Enable once a move through a"
+            + " follower is well inside it.")
     void clientsOfAnIsolatedLeaderMoveToTheMajorityWithTheirSessionsEphemeralsAndWatches() throws Exception {
         CanopyCluster cluster = CLUSTER.cluster();
         NodeProcess old = cluster.leader();
