@@ -37,6 +37,8 @@ class RatisTxnLogTest {
         final List<long[]> applied = Collections.synchronizedList(new ArrayList<>());
         final List<long[]> activeElsewhere = Collections.synchronizedList(new ArrayList<>());
         volatile long lastIndex;
+        /** The index of the last entry that held a proposal of the test (not only sync barriers). */
+        volatile long lastTxnIndex;
         volatile int entries;
 
         @Override
@@ -46,6 +48,7 @@ class RatisTxnLogTest {
             for (Txn t : b.txns()) {
                 if (t.type() != TxnTypes.BARRIER) {   // sync's barrier entries are not proposals of the test
                     applied.add(new long[] {t.sessionId(), t.cxid()});
+                    lastTxnIndex = logIndex;
                 }
             }
             entries++;
@@ -83,6 +86,7 @@ class RatisTxnLogTest {
         public void restoreSnapshot(InputStream in) throws IOException {
             DataInputStream d = new DataInputStream(in);
             lastIndex = d.readLong();
+            lastTxnIndex = lastIndex;
             int n = d.readInt();
             applied.clear();
             for (int i = 0; i < n; i++) {

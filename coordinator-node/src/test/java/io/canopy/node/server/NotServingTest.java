@@ -55,7 +55,8 @@ class NotServingTest {
                     .isEqualTo("This ZooKeeper instance is not currently serving requests\n");
             assertThat(RawClient.fourLetterWord(server.port(), "isro")).isEqualTo("null");
             assertThat(RawClient.fourLetterWord(server.port(), "ruok")).isEqualTo("imok");
-            assertThat(server.service.connections()).isEmpty();
+            // The official client keeps reconnecting: a socket may be open for a moment, but it serves no session.
+            assertThat(server.service.connections()).allMatch(c -> c.sessionId() == 0);
 
             server.log.serving(true);
             await().atMost(Timing.seconds(10)).ignoreExceptions()
