@@ -228,7 +228,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(entry));
         CompletableFuture<RaftClientReply> reply;
         if (isLeader()) {
-            reply = submitLocally(message, RaftClientRequest.writeRequestType());
+            reply = submitLocally(message);
         } else {
             RaftClient client = remoteClientAtLeader();
             remoteInFlight.incrementAndGet();
@@ -238,7 +238,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
                 .orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private CompletableFuture<RaftClientReply> submitLocally(Message message, RaftClientRequest.Type type) {
+    private CompletableFuture<RaftClientReply> submitLocally(Message message) {
         RaftServer s = server;
         if (s == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("replication is not started"));
@@ -249,7 +249,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
                 .setGroupId(group.getGroupId())
                 .setCallId(callIds.incrementAndGet())
                 .setMessage(message)
-                .setType(type)
+                .setType(RaftClientRequest.writeRequestType())
                 .build();
         try {
             return s.submitClientRequestAsync(request);
@@ -292,15 +292,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
 
     @Override
     public boolean isLeader() {
-        RaftServer s = server;
-        if (s == null) {
-            return false;
-        }
-        try {
-            return s.getDivision(group.getGroupId()).getInfo().isLeader();
-        } catch (IOException e) {
-            return false;
-        }
+        return division().map(d -> d.getInfo().isLeader()).orElse(false);
     }
 
     /**
@@ -310,15 +302,12 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
      */
     @Override
     public boolean isServing() {
-        RaftServer s = server;
-        if (s == null) {
-            return false;
+        Optional<RaftServer.Division> division = division();
+        if (division.isEmpty() || !isMember(division.get())) {
+            return false;   // closed, or not in the configuration: removed, or a joining node not yet added
         }
+        RaftServer.Division d = division.get();
         try {
-            RaftServer.Division d = s.getDivision(group.getGroupId());
-            if (!d.getInfo().isAlive() || !isMember()) {
-                return false;   // closed, or not in the configuration: removed, or a joining node not yet added
-            }
             RoleInfoProto role = d.getInfo().getRoleInfoProto();
             return switch (role.getRole()) {
                 case LEADER -> true;
@@ -327,7 +316,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
                         <= settings.electionTimeoutMax().toMillis();
                 default -> false;
             };
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return false;
         }
     }
@@ -419,9 +408,12 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
 
     @Override
     public boolean isMember() {
-        Optional<RaftServer.Division> d = division();
-        return d.isPresent() && d.get().getInfo().isAlive()
-                && d.get().getRaftConf().getPeer(selfId, RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER) != null;
+        return division().map(this::isMember).orElse(false);
+    }
+
+    private boolean isMember(RaftServer.Division d) {
+        return d.getInfo().isAlive()
+                && d.getRaftConf().getPeer(selfId, RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER) != null;
     }
 
     @Override
@@ -515,8 +507,6 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
      * way would only be refused as "in progress". Its request timeout covers new members catching up.
      */
     private RaftClient adminClient() {
-        RaftProperties properties = raftProperties(settings);
-        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, millis(adminTimeout()));
         int attempts = (int) Math.max(5, settings.requestTimeout().toMillis() / 200);
         ExceptionDependentRetry retry = ExceptionDependentRetry.newBuilder()
                 .setDefaultPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts,
@@ -525,12 +515,26 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
                 .setExceptionToPolicy(ReconfigurationTimeoutException.class, RetryPolicies.noRetry())
                 .setExceptionToPolicy(TimeoutIOException.class, RetryPolicies.noRetry())
                 .build();
-        return RaftClient.newBuilder()
+        return newClient(adminTimeout(), retry, null);
+    }
+
+    /**
+     * A Ratis client of the current configuration's peers (a joining node's static group has none; later changes
+     * reach the client with the leaders' answers) whose every attempt waits at most {@code attemptTimeout},
+     * starting at {@code leader} if known.
+     */
+    private RaftClient newClient(Duration attemptTimeout, RetryPolicy retry, RaftPeerId leader) {
+        RaftProperties properties = raftProperties(settings);
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, millis(attemptTimeout));
+        RaftClient.Builder b = RaftClient.newBuilder()
                 .setRaftGroup(RaftGroup.valueOf(group.getGroupId(), knownPeers()))
                 .setProperties(properties)
                 .setClientId(ClientId.randomId())
-                .setRetryPolicy(retry)
-                .build();
+                .setRetryPolicy(retry);
+        if (leader != null) {
+            b.setLeaderId(leader);
+        }
+        return b.build();
     }
 
     /** How long one membership change may take, new members' catch-up included. */
@@ -566,25 +570,13 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
 
     /** The current leader's node id as Ratis sees it, or -1 if none is known. */
     public int leaderNodeId() {
-        RaftServer s = server;
-        if (s == null) {
-            return -1;
-        }
-        try {
-            return nodeIdOf(s.getDivision(group.getGroupId()).getInfo().getLeaderId());
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        return division().map(d -> nodeIdOf(d.getInfo().getLeaderId())).orElse(-1);
     }
 
     /** The next index this member needs: past its log's end and past what a snapshot brought it. */
     private long logNextIndex() {
-        try {
-            RaftServer.Division d = server.getDivision(group.getGroupId());
-            return Math.max(d.getRaftLog().getNextIndex(), d.getInfo().getLastAppliedIndex() + 1);
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
+        return division().map(d -> Math.max(d.getRaftLog().getNextIndex(), d.getInfo().getLastAppliedIndex() + 1))
+                .orElse(0L);
     }
 
     /** Waits until the group has a leader that has committed an entry of its term, or the timeout passes. */
@@ -668,22 +660,9 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         return c;
     }
 
-    /**
-     * Created with the peers of the configuration of that moment (a joining node's static group has none; later
-     * changes reach the client with the leaders' answers) and, if known, the leader to send to first.
-     */
+    /** The client that forwards this node's entries, starting at {@code leader} if known. */
     private RaftClient newRemoteClient(RaftPeerId leader) {
-        RaftProperties properties = raftProperties(settings);
-        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, millis(remoteAttemptTimeout(settings)));
-        RaftClient.Builder b = RaftClient.newBuilder()
-                .setRaftGroup(RaftGroup.valueOf(group.getGroupId(), knownPeers()))
-                .setProperties(properties)
-                .setClientId(ClientId.randomId())
-                .setRetryPolicy(remoteRetryPolicy(settings));
-        if (leader != null) {
-            b.setLeaderId(leader);
-        }
-        return b.build();
+        return newClient(remoteAttemptTimeout(settings), remoteRetryPolicy(settings), leader);
     }
 
     /**
