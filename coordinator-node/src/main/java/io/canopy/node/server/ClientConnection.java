@@ -240,19 +240,8 @@ public final class ClientConnection {
 
     /** The apply thread delivers the outcome of one of this connection's writes. */
     void writeApplied(PendingRequest request, TxnOutcome outcome) {
-        synchronized (this) {
-            if (phase == Phase.CLOSED) {
-                return;
-            }
-            request.reply = Frames.reply(request.xid, outcome.zxid(), outcome.err(), outcome.response());
-            request.closeAfter = outcome.closedSessionId() == sessionId && sessionId != 0;
-            stats.lastZxid = outcome.zxid();
-            advance(false);
-            PendingRequest head = pipeline.peek();
-            if ((head != null && head.executable()) || !held.isEmpty()) {
-                scheduleDrain();
-            }
-        }
+        replyInTurn(request, Frames.reply(request.xid, outcome.zxid(), outcome.err(), outcome.response()),
+                outcome.closedSessionId() == sessionId && sessionId != 0, outcome.zxid());
     }
 
     /**
@@ -260,19 +249,23 @@ public final class ClientConnection {
      * thread calls it with the write lock held, like {@link #writeApplied}.
      */
     void answered(PendingRequest request, long zxid, int err, Record body) {
-        synchronized (this) {
-            if (phase == Phase.CLOSED) {
-                return;
-            }
-            request.reply = Frames.reply(request.xid, zxid, err, body);
-            if (err == 0) {
-                stats.lastZxid = zxid;
-            }
-            advance(false);
-            PendingRequest head = pipeline.peek();
-            if ((head != null && head.executable()) || !held.isEmpty()) {
-                scheduleDrain();
-            }
+        replyInTurn(request, Frames.reply(request.xid, zxid, err, body), false, err == 0 ? zxid : -1);
+    }
+
+    /** Sets a pipelined request's reply and lets what is answered leave in order; {@code lastZxid} -1 keeps it. */
+    private synchronized void replyInTurn(PendingRequest request, byte[] reply, boolean closeAfter, long lastZxid) {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        request.reply = reply;
+        request.closeAfter = closeAfter;
+        if (lastZxid != -1) {
+            stats.lastZxid = lastZxid;
+        }
+        advance(false);
+        PendingRequest head = pipeline.peek();
+        if ((head != null && head.executable()) || !held.isEmpty()) {
+            scheduleDrain();
         }
     }
 
