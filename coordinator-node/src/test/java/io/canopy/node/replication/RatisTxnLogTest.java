@@ -202,7 +202,7 @@ class RatisTxnLogTest {
     void aRemoteAttemptGivesUpOnASilentLeaderWellWithinTheRequestTimeout() throws Exception {
         ReplicationSettings s = settings(0, 100);
         // The longest election timeout (0.6 s here), but never below 1 s.
-        assertThat(RatisTxnLog.remoteAttemptTimeout(s)).isEqualTo(Duration.ofSeconds(1)).isLessThan(s.requestTimeout());
-        assertThat(RatisTxnLog.remoteRetryPolicy(s).toString()).contains("TimeoutIOException");
+        assertThat(RatisClients.attemptTimeout(s)).isEqualTo(Duration.ofSeconds(1)).isLessThan(s.requestTimeout());
+        assertThat(RatisClients.retryPolicy(s).toString()).contains("TimeoutIOException");
     }
 }

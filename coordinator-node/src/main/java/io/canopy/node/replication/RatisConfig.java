@@ -1,0 +1,109 @@
+package io.canopy.node.replication;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+import io.canopy.node.replication.ReplicationSettings.Member;
+
+/**
+ * How Canopy names and configures its Raft group: peer and group ids, members as Ratis peers, and every Ratis
+ * setting Canopy relies on, set explicitly (Ratis's documented defaults drift from its code).
+ */
+final class RatisConfig {
+    private RatisConfig() {
+    }
+
+    static RaftPeerId peerId(int nodeId) {
+        return RaftPeerId.valueOf("n" + nodeId);
+    }
+
+    /** Fixed per cluster name: a random group id would start an empty group on every restart. */
+    static RaftGroupId groupId(String clusterName) {
+        return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("canopy:" + clusterName).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** A member as Ratis knows it: id, peer address and role (voter, or listener for an observer). */
+    static RaftPeer peer(Member m) {
+        return RaftPeer.newBuilder().setId(peerId(m.id())).setAddress(m.peerAddress())
+                .setStartupRole(m.isVoter() ? RaftPeerRole.FOLLOWER : RaftPeerRole.LISTENER).build();
+    }
+
+    /** The voters, or the observers, of {@code members} as Ratis peers. */
+    static List<RaftPeer> peers(List<Member> members, boolean voters) {
+        return members.stream().filter(m -> m.isVoter() == voters).map(RatisConfig::peer).toList();
+    }
+
+    /** The node id of a Canopy peer id ({@code n<id>}), or -1. */
+    static int nodeIdOf(RaftPeerId id) {
+        try {
+            return id == null ? -1 : Integer.parseInt(id.toString().substring(1));
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Every Ratis setting Canopy relies on, set explicitly. */
+    static RaftProperties properties(ReplicationSettings s) {
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        GrpcConfigKeys.Server.setHost(p, s.peerBindAddress());
+        GrpcConfigKeys.Server.setPort(p, s.self().peerPort());
+        RaftServerConfigKeys.setStorageDir(p, List.of(s.raftDir().toFile()));
+
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, millis(s.electionTimeoutMin()));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(s.electionTimeoutMax()));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(p, millis(s.requestTimeout()));
+        RaftClientConfigKeys.Rpc.setRequestTimeout(p, millis(s.requestTimeout()));
+
+        // Membership changes: a new member is staged until its log is within the gap of the leader's; one that
+        // stops answering for the staging timeout fails the change (NEWCONFIGNOQUORUM). Adding as many voters as
+        // are kept is refused (RATIS-1912); MembershipChange refuses it first with a clearer message.
+        RaftServerConfigKeys.setStagingCatchupGap(p, 1000);
+        RaftServerConfigKeys.setStagingTimeout(p, millis(s.electionTimeoutMax().multipliedBy(3)));
+        RaftServerConfigKeys.LeaderElection.setMemberMajorityAdd(p, false);
+
+        // Reads are served from local state; sync is a barrier entry (Ratis's ReadIndex is not used, see
+        // RatisTxnLog.sync()).
+        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Read.setTimeout(p, millis(s.requestTimeout()));
+
+        // Durability: an entry counts only once fsynced (never the unsafe flush).
+        RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
+        RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("64MB"));
+        RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf("8MB"));
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("4MB"));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(s.logSegmentBytes()));
+        RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(4L << 20, s.logSegmentBytes())));
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, s.logRetention());
+
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, s.snapshotThreshold());
+        RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, s.snapshotRetention());
+        // Must outlive a client's whole retry horizon for exactly-once retries.
+        RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(
+                Math.max(60_000, 3 * s.requestTimeout().toMillis()), TimeUnit.MILLISECONDS));
+        return p;
+    }
+
+    static TimeDuration millis(Duration d) {
+        return TimeDuration.valueOf(d.toMillis(), TimeUnit.MILLISECONDS);
+    }
+}
