@@ -85,6 +85,11 @@ final class RatisConfig {
 
         // Durability: an entry counts only once fsynced (never the unsafe flush).
         RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
+        // Commit-index records stay on (Ratis's default), although each commit then appends one more entry that
+        // is replicated and fsynced: in 3.3.0 that entry is what tells followers the new commit index at once.
+        // Without it, a follower learns it only from the next heartbeat (GrpcLogAppender sends no append without
+        // entries unless one is due), and a write answered by a follower took 500 ms instead of 4 ms (measured).
+        RaftServerConfigKeys.Log.setLogMetadataEnabled(p, true);
         RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("64MB"));
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf("8MB"));
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("4MB"));
