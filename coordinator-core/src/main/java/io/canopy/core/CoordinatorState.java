@@ -74,7 +74,7 @@ public final class CoordinatorState {
         int position = 0;
         for (Txn txn : batch.txns()) {
             long zxid = zxid(logIndex, position++);
-            outcomes.add(applier.apply(txn, zxid, batch.timeMillis()));
+            outcomes.add(applier.apply(txn, zxid, batch.timeMillis(), batch.enforceQuota()));
             lastZxid = zxid;
         }
         lastAppliedIndex = logIndex;

@@ -4,10 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.Set;
+import java.util.TreeSet;
 
 import io.canopy.core.session.SessionTable;
 import io.canopy.core.tree.DataNode;
 import io.canopy.core.tree.DataTree;
+import io.canopy.core.tree.QuotaPaths;
 import io.canopy.protocol.ZkConstants.EphemeralOwner;
 
 /** Structural checks of the state; a violation means a bug in apply, never bad client input. */
@@ -19,13 +22,21 @@ final class Invariants {
         List<String> out = new ArrayList<>();
         int[] reachable = {0};
         int[] ephemeral = {0};
+        Set<String> quotaRoots = new TreeSet<>();
         tree.forEachInOrder((path, n) -> {
             reachable[0]++;
             checkNode(tree, sessions, lastZxid, path, n, out);
             if (EphemeralOwner.isSession(n.ephemeralOwner())) {
                 ephemeral[0]++;
             }
+            String quotaRoot = QuotaPaths.rootOfLimitNode(path);
+            if (quotaRoot != null) {
+                quotaRoots.add(quotaRoot);
+            }
         });
+        if (!quotaRoots.equals(tree.quotaRoots())) {
+            out.add("quota index " + tree.quotaRoots() + " != limits nodes of " + quotaRoots);
+        }
         if (reachable[0] != tree.size()) {
             out.add("unreachable nodes: " + (tree.size() - reachable[0]));
         }

@@ -43,9 +43,10 @@ final class TxnApplier {
         this.ops = new WriteOps(tree, sessions, settings);
     }
 
-    TxnOutcome apply(Txn txn, long zxid, long time) {
+    TxnOutcome apply(Txn txn, long zxid, long time, boolean enforceQuota) {
         List<Id> ids = txn.identities() == null ? List.of() : txn.identities();
-        WriteOps.Ctx c = new WriteOps.Ctx(txn.sessionId(), txn.originNode(), ids, zxid, time, new ArrayList<>());
+        WriteOps.Ctx c = new WriteOps.Ctx(txn.sessionId(), txn.originNode(), ids, zxid, time, new ArrayList<>(),
+                enforceQuota, new ArrayList<>(0));
         try {
             return switch (txn.type()) {
                 case OpCode.CREATE_SESSION -> createSession(txn, c);
@@ -66,11 +67,15 @@ final class TxnApplier {
     }
 
     private static TxnOutcome fail(Txn txn, WriteOps.Ctx c, ErrorCode code) {
-        return new TxnOutcome(txn, c.zxid(), code.code(), null, List.of(), 0);
+        return new TxnOutcome(txn, c.zxid(), code.code(), null, List.of(), 0, warnings(c));
     }
 
     private static TxnOutcome ok(Txn txn, WriteOps.Ctx c, Record response) {
-        return new TxnOutcome(txn, c.zxid(), 0, response, List.copyOf(c.triggers()), 0);
+        return new TxnOutcome(txn, c.zxid(), 0, response, List.copyOf(c.triggers()), 0, warnings(c));
+    }
+
+    private static List<String> warnings(WriteOps.Ctx c) {
+        return c.quotaWarnings().isEmpty() ? List.of() : List.copyOf(c.quotaWarnings());
     }
 
     private static Record decode(Txn txn) {
@@ -113,7 +118,7 @@ final class TxnApplier {
             tree.rollback();
             c.triggers().clear();
             MultiResponse failed = new MultiResponse(WriteOps.failedResults(multi.ops().size(), i, e.code.code()));
-            return new TxnOutcome(txn, c.zxid(), 0, failed, List.of(), 0);
+            return new TxnOutcome(txn, c.zxid(), 0, failed, List.of(), 0, warnings(c));
         } catch (RuntimeException e) {
             tree.rollback();
             throw e;
@@ -158,7 +163,7 @@ final class TxnApplier {
             ops.deleteNode(c, path);
         }
         sessions.remove(id);
-        return new TxnOutcome(txn, c.zxid(), 0, null, List.copyOf(c.triggers()), id);
+        return new TxnOutcome(txn, c.zxid(), 0, null, List.copyOf(c.triggers()), id, List.of());
     }
 
     private TxnOutcome reap(Txn txn, WriteOps.Ctx c) {

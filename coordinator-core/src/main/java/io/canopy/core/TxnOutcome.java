@@ -20,7 +20,10 @@ import io.canopy.core.watch.WatchTrigger;
  * @param triggers        the watch triggers it fired, in order (none when it failed); the node turns them into
  *                        events with {@code WatchRegistry.trigger}
  * @param closedSessionId the session that this transaction closed (closeSession/expiry), or 0
+ * @param quotaWarnings   "Quota exceeded" messages of its quota checks (soft limits passed, or the hard limit that
+ *                        failed it), as ZooKeeper logs them; empty unless quotas are enforced. The core does not
+ *                        log: the node decides whether and how often to
  */
 public record TxnOutcome(Txn txn, long zxid, int err, Record response, List<WatchTrigger> triggers,
-                         long closedSessionId) {
+                         long closedSessionId, List<String> quotaWarnings) {
 }

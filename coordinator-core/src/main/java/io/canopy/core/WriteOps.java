@@ -7,6 +7,7 @@ import java.util.Locale;
 import org.apache.jute.Record;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Id;
+import org.apache.zookeeper.data.Stat;
 import org.apache.zookeeper.proto.CheckVersionRequest;
 import org.apache.zookeeper.proto.Create2Response;
 import org.apache.zookeeper.proto.CreateRequest;
@@ -23,6 +24,8 @@ import io.canopy.core.acl.AclFixup;
 import io.canopy.core.session.SessionTable;
 import io.canopy.core.tree.DataNode;
 import io.canopy.core.tree.DataTree;
+import io.canopy.core.tree.QuotaPaths;
+import io.canopy.core.tree.QuotaStats;
 import io.canopy.core.watch.WatchTrigger;
 import io.canopy.protocol.ErrorCode;
 import io.canopy.protocol.MultiResponse;
@@ -49,8 +52,14 @@ final class WriteOps {
         this.settings = settings;
     }
 
-    /** The context of the transaction being applied. */
-    record Ctx(long sessionId, int originNode, List<Id> ids, long zxid, long time, List<WatchTrigger> triggers) {
+    /**
+     * The context of the transaction being applied.
+     *
+     * @param enforceQuota  whether quota limits are checked (stamped into the log entry by the leader)
+     * @param quotaWarnings the "Quota exceeded" messages of the checks so far, for the node to log
+     */
+    record Ctx(long sessionId, int originNode, List<Id> ids, long zxid, long time, List<WatchTrigger> triggers,
+               boolean enforceQuota, List<String> quotaWarnings) {
     }
 
     /** Runs one write op; returns its multi result (the single-op reply is derived from it). */
@@ -144,6 +153,7 @@ final class WriteOps {
         if (EphemeralOwner.isSession(parent.ephemeralOwner())) {
             throw ZkError.of(ErrorCode.NOCHILDRENFOREPHEMERALS);
         }
+        checkQuota(c, path, data == null ? 0 : data.length, 1);
         long owner = switch (type) {
             case OpCode.CREATE_CONTAINER -> EphemeralOwner.CONTAINER;
             case OpCode.CREATE_TTL -> EphemeralOwner.ttl(ttl);
@@ -152,9 +162,15 @@ final class WriteOps {
         DataNode n = tree.create(path, data, fixed, owner, c.zxid(), c.time());
         c.triggers().add(new WatchTrigger(path, EventType.NODE_CREATED, c.zxid(), n.acl()));
         c.triggers().add(new WatchTrigger(parentPath, EventType.NODE_CHILDREN_CHANGED, c.zxid(), parent.acl()));
-        return type == OpCode.CREATE
-                ? new MultiResponse.Result(OpCode.CREATE, new CreateResponse(path))
-                : new MultiResponse.Result(OpCode.CREATE2, new Create2Response(path, n.stat()));
+        if (type == OpCode.CREATE) {
+            return new MultiResponse.Result(OpCode.CREATE, new CreateResponse(path));
+        }
+        Stat stat = n.stat();
+        if (QuotaPaths.rootOfStatNode(path) != null) {
+            // ZooKeeper copies the new node's stat before it fills in the quota's statistics
+            stat.setDataLength(data == null ? 0 : data.length);
+        }
+        return new MultiResponse.Result(OpCode.CREATE2, new Create2Response(path, stat));
     }
 
     /** CreateMode.fromFlag and EphemeralType.validateTTL; createTTL must carry a TTL mode. */
@@ -201,10 +217,60 @@ final class WriteOps {
         validatePath(r.getPath());
         DataNode n = node(r.getPath());
         checkAcl(n.acl(), Perms.WRITE, c);
+        checkQuota(c, r.getPath(), (long) (r.getData() == null ? 0 : r.getData().length)
+                - (n.data() == null ? 0 : n.data().length), 0);
         int version = checkAndIncVersion(n.version(), r.getVersion());
         tree.setData(r.getPath(), r.getData(), version, c.zxid(), c.time());
         c.triggers().add(new WatchTrigger(r.getPath(), EventType.NODE_DATA_CHANGED, c.zxid(), n.acl()));
         return new MultiResponse.Result(OpCode.SET_DATA, new SetDataResponse(n.stat()));
+    }
+
+    /**
+     * ZooKeeper's checkQuota, when the entry says quotas are enforced: a change of {@code countDiff} nodes and
+     * {@code bytesDiff} bytes at {@code path} is measured against the deepest quota that holds it. Over a hard
+     * limit it fails with QUOTAEXCEEDED; over a soft limit (checked only when that quantity has no hard limit, as
+     * in ZooKeeper) it goes ahead with a warning. Unlike ZooKeeper, which checks against the last applied state,
+     * the statistics include the earlier ops of the same multi and every earlier write, so concurrent or batched
+     * writes cannot overshoot a hard limit together.
+     */
+    private void checkQuota(Ctx c, String path, long bytesDiff, long countDiff) {
+        if (!c.enforceQuota()) {
+            return;
+        }
+        String root = tree.quotaRootOf(path);
+        DataNode limitNode = root == null ? null : tree.get(QuotaPaths.limitPath(root));
+        if (limitNode == null) {
+            return;
+        }
+        QuotaStats limits = QuotaStats.parse(limitNode.data());
+        boolean checkCount = countDiff != 0 && (limits.count() > -1 || limits.countHardLimit() > -1);
+        boolean checkBytes = bytesDiff != 0 && (limits.bytes() > -1 || limits.byteHardLimit() > -1);
+        DataNode statNode = checkCount || checkBytes ? tree.get(QuotaPaths.statPath(root)) : null;
+        if (statNode == null) {
+            return;
+        }
+        QuotaStats current = QuotaStats.parse(statNode.data());
+        if (checkCount) {
+            checkLimit(c, root, "count", "CountLimit", current.count() + countDiff, limits.countHardLimit(),
+                    limits.count());
+        }
+        if (checkBytes) {
+            checkLimit(c, root, "bytes", "ByteLimit", current.bytes() + bytesDiff, limits.byteHardLimit(),
+                    limits.bytes());
+        }
+    }
+
+    private static void checkLimit(Ctx c, String root, String what, String limitName, long next, long hard,
+                                   long soft) {
+        boolean isHard = hard > -1;
+        long limit = isHard ? hard : soft;
+        if (next > limit) {
+            c.quotaWarnings().add("Quota exceeded: " + root + " [current " + what + "=" + next + ", "
+                    + (isHard ? "hard" : "soft") + limitName + "=" + limit + "]");
+            if (isHard) {
+                throw ZkError.of(ErrorCode.QUOTAEXCEEDED);
+            }
+        }
     }
 
     SetACLResponse setAcl(Ctx c, SetACLRequest r) {

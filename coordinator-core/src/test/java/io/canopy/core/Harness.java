@@ -28,6 +28,8 @@ final class Harness {
     List<Id> ids = List.of();
     /** The node that proposes the next transactions. */
     int origin = 1;
+    /** Whether the next entries enforce quotas (the leader's stamp). */
+    boolean enforceQuota;
 
     Harness() {
         this(CoreSettings.defaults());
@@ -39,7 +41,7 @@ final class Harness {
 
     TxnOutcome apply(long session, int type, byte[] body) {
         Txn txn = new Txn(session, 1, type, body, ids, origin, index);
-        ApplyResult r = state.apply(++index, new Batch(time, List.of(txn)));
+        ApplyResult r = state.apply(++index, new Batch(time, List.of(txn), enforceQuota));
         state.checkInvariants();
         return r.outcomes().get(0);
     }

@@ -65,7 +65,7 @@ class SimulationTest {
             for (int t = 0; t < count; t++) {
                 txns.add(randomTxn(rnd, live, replicas[0], time));
             }
-            byte[] entry = BatchCodec.encode(new Batch(time, txns));
+            byte[] entry = BatchCodec.encode(new Batch(time, txns, rnd.nextInt(4) != 0));
             ApplyResult first = null;
             for (int i = 0; i < REPLICAS; i++) {
                 ApplyResult r = replicas[i].apply(index, BatchCodec.decode(entry));
@@ -115,7 +115,7 @@ class SimulationTest {
         List<String> out = new ArrayList<>();
         for (TxnOutcome o : r.outcomes()) {
             out.add(o.zxid() + ":" + o.err() + ":" + (o.response() == null ? "" : o.response().toString())
-                    + ":" + o.triggers() + ":" + o.closedSessionId());
+                    + ":" + o.triggers() + ":" + o.closedSessionId() + ":" + o.quotaWarnings());
         }
         return out;
     }
@@ -200,16 +200,27 @@ class SimulationTest {
         return OpCode.CHECK;
     }
 
+    /** Quota nodes for the quota roots /a and /a/b (nested, as the server allows), and their parents. */
+    private static final String[] QUOTA_PATHS = {"/zookeeper/quota/a", "/zookeeper/quota/a/b",
+        "/zookeeper/quota/a/zookeeper_limits", "/zookeeper/quota/a/zookeeper_stats",
+        "/zookeeper/quota/a/b/zookeeper_limits", "/zookeeper/quota/a/b/zookeeper_stats"};
+    /** Limits: hard ones the random writes run into, soft ones, and text that does not parse. */
+    private static final String[] LIMITS = {"count=-1,bytes=-1=;byteHardLimit=-1;countHardLimit=2",
+        "count=-1,bytes=-1=;byteHardLimit=3;countHardLimit=-1", "count=1,bytes=1", "count=x,bytes"};
+
     private static Record writeRequest(Random rnd) {
-        String p = path(rnd);
+        boolean quotaNode = rnd.nextInt(6) == 0;
+        String p = quotaNode ? QUOTA_PATHS[rnd.nextInt(QUOTA_PATHS.length)] : path(rnd);
         int v = rnd.nextInt(4) - 1;
+        byte[] data = quotaNode && rnd.nextInt(4) != 0 ? LIMITS[rnd.nextInt(LIMITS.length)].getBytes()
+                : new byte[rnd.nextInt(5)];
         return switch (rnd.nextInt(10)) {
-            case 0, 1, 2 -> new CreateRequest(p, rnd.nextBoolean() ? null : new byte[] {1},
+            case 0, 1, 2 -> new CreateRequest(p, quotaNode ? data : rnd.nextBoolean() ? null : new byte[] {1},
                     new ArrayList<>(acl(rnd)), new int[] {0, 1, 2, 3, 4}[rnd.nextInt(5)]);
             case 3 -> new CreateTTLRequest(p, new byte[0], new ArrayList<>(DataTree.OPEN_ACL),
                     CreateFlags.PERSISTENT_WITH_TTL + rnd.nextInt(2), rnd.nextInt(200));
             case 4, 5 -> new DeleteRequest(p, v);
-            case 6, 7, 8 -> new SetDataRequest(p, new byte[rnd.nextInt(5)], v);
+            case 6, 7, 8 -> new SetDataRequest(p, data, v);
             default -> new CheckVersionRequest(p, v);
         };
     }

@@ -21,6 +21,12 @@ import io.canopy.protocol.ZkConstants.Perms;
  * session, containers, TTL nodes). Mutations can be recorded in an undo log so that a failed multi rolls back
  * exactly: ZooKeeper validates a multi against pending change records; applying op by op with undo is the
  * equivalent for a state machine that computes outcomes at apply time.
+ * <p>
+ * Quotas as ZooKeeper's DataTree keeps them: every create, delete and data change below a quota's root updates
+ * the {@code zookeeper_stats} node of the deepest quota that holds it (count and bytes, data only: no version,
+ * zxid or watch event), and creating a {@code zookeeper_stats} node fills it with the current count and bytes of
+ * its root's subtree. Unlike ZooKeeper, loading a snapshot does not recompute the statistics: the snapshot holds
+ * them exactly as apply left them, so a restarted replica and one that never stopped agree byte for byte.
  */
 public final class DataTree {
     public static final String ROOT = "/";
@@ -34,6 +40,8 @@ public final class DataTree {
     private final TreeMap<Long, NavigableSet<String>> ephemerals = new TreeMap<>();
     private final NavigableSet<String> containers = new TreeSet<>();
     private final NavigableSet<String> ttls = new TreeSet<>();
+    /** Roots of the quotas whose limits node exists (ZooKeeper's path trie of quotas). */
+    private final NavigableSet<String> quotaRoots = new TreeSet<>();
     private long approximateDataSize;
     /** Sum of {@link NodeDigest}s of every node, kept up to date by each mutation. */
     private long digest;
@@ -185,6 +193,11 @@ public final class DataTree {
             parent.state = oldParent;
             approximateDataSize -= size(path, data);
         });
+        String statsOf = QuotaPaths.rootOfStatNode(path);
+        if (statsOf != null) {
+            recomputeQuotaStats(statsOf);
+        }
+        updateQuotaStats(quotaRootOf(path), length(data), 1);
         return n;
     }
 
@@ -206,6 +219,7 @@ public final class DataTree {
             parent.state = oldParent;
             approximateDataSize += size(path, n.data());
         });
+        updateQuotaStats(quotaRootOf(path), -length(n.data()), -1);
         return n;
     }
 
@@ -218,6 +232,7 @@ public final class DataTree {
             approximateDataSize += size(path, old.data()) - size(path, data);
             n.state = old;
         });
+        updateQuotaStats(quotaRootOf(path), length(data) - length(old.data()), 0);
         return n;
     }
 
@@ -229,9 +244,84 @@ public final class DataTree {
         return n;
     }
 
+    // ---- quotas ----
+
+    /**
+     * The quota that accounts for {@code path}: the deepest quota root that is {@code path} or one of its
+     * ancestors (ZooKeeper's getMaxPrefixWithQuota; never "/"), or null.
+     */
+    public String quotaRootOf(String path) {
+        if (quotaRoots.isEmpty()) {
+            return null;
+        }
+        for (String p = path; !ROOT.equals(p); p = parentOf(p)) {
+            if (quotaRoots.contains(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** Roots of the quotas whose limits node exists, sorted. */
+    public NavigableSet<String> quotaRoots() {
+        return Collections.unmodifiableNavigableSet(quotaRoots);
+    }
+
+    /** ZooKeeper's updateQuotaStat: adds to the root's statistics (nothing if there is no root or stats node). */
+    private void updateQuotaStats(String root, long bytesDiff, int countDiff) {
+        if (root == null) {
+            return;
+        }
+        String statPath = QuotaPaths.statPath(root);
+        DataNode stats = nodes.get(statPath);
+        if (stats == null) {
+            return;
+        }
+        QuotaStats current = QuotaStats.parse(stats.data());
+        QuotaStats next = current.with(QuotaStats.COUNT, current.count() + countDiff)
+                .with(QuotaStats.BYTES, current.bytes() + bytesDiff);
+        replaceData(statPath, stats, next.toBytes());
+    }
+
+    /** ZooKeeper's updateQuotaForPath: the stats node gets the count (root included) and bytes of the subtree. */
+    private void recomputeQuotaStats(String root) {
+        long count = 0;
+        long bytes = 0;
+        if (nodes.containsKey(root)) {
+            Deque<String> stack = new ArrayDeque<>();
+            stack.push(root);
+            while (!stack.isEmpty()) {
+                String p = stack.pop();
+                DataNode n = nodes.get(p);
+                count++;
+                bytes += length(n.data());
+                for (String c : n.children) {
+                    stack.push(ROOT.equals(p) ? "/" + c : p + "/" + c);
+                }
+            }
+        }
+        String statPath = QuotaPaths.statPath(root);
+        replaceData(statPath, nodes.get(statPath), QuotaStats.of(count, bytes).toBytes());
+    }
+
+    /** Replaces a node's data and nothing else of its stat. */
+    private void replaceData(String path, DataNode n, byte[] data) {
+        NodeState old = n.state;
+        replaceState(path, n, old.withRawData(data));
+        approximateDataSize += size(path, data) - size(path, old.data());
+        record(() -> {
+            approximateDataSize += size(path, old.data()) - size(path, data);
+            n.state = old;
+        });
+    }
+
     // ---- indexes ----
 
     private void index(String path, long owner) {
+        String quotaRoot = QuotaPaths.rootOfLimitNode(path);
+        if (quotaRoot != null) {
+            quotaRoots.add(quotaRoot);
+        }
         if (EphemeralOwner.isContainer(owner)) {
             containers.add(path);
         } else if (EphemeralOwner.isTtl(owner)) {
@@ -242,6 +332,10 @@ public final class DataTree {
     }
 
     private void unindex(String path, long owner) {
+        String quotaRoot = QuotaPaths.rootOfLimitNode(path);
+        if (quotaRoot != null) {
+            quotaRoots.remove(quotaRoot);
+        }
         if (EphemeralOwner.isContainer(owner)) {
             containers.remove(path);
         } else if (EphemeralOwner.isTtl(owner)) {
@@ -348,6 +442,10 @@ public final class DataTree {
             return READ_ACL;
         }
         return List.copyOf(acl);
+    }
+
+    private static long length(byte[] data) {
+        return data == null ? 0 : data.length;
     }
 
     private static long size(String path, byte[] data) {

@@ -38,6 +38,12 @@ public record NodeState(byte[] data, List<ACL> acl, long czxid, long mzxid, long
                 ephemeralOwner);
     }
 
+    /** The server rewrote the data (a quota's statistics): no version, zxid or time changes, as in ZooKeeper. */
+    NodeState withRawData(byte[] newData) {
+        return new NodeState(newData, acl, czxid, mzxid, pzxid, ctime, mtime, version, cversion, aversion,
+                ephemeralOwner);
+    }
+
     NodeState withAcl(List<ACL> newAcl, int newAversion) {
         return new NodeState(data, newAcl, czxid, mzxid, pzxid, ctime, mtime, version, cversion, newAversion,
                 ephemeralOwner);

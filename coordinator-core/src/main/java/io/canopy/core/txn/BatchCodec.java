@@ -9,22 +9,31 @@ import java.util.List;
 import org.apache.zookeeper.data.Id;
 
 /**
- * Binary format of a {@link Batch}: {@code [byte version][long timeMillis][int count] txn*}. The time sits at a
- * fixed offset (1..8) so the leader can restamp an entry without decoding it ({@link #withTime}).
+ * Binary format of a {@link Batch}: {@code [byte version=1][long timeMillis][int count] txn*}, or, when a flag is
+ * set, {@code [byte version=2][long timeMillis][byte flags][int count] txn*}, where flag bit 0 is
+ * {@link Batch#enforceQuota()}. A batch without flags is thus written byte for byte as before flags existed, so
+ * that nodes of both versions can share a log while quotas are not enforced (during a rolling upgrade). Time and
+ * flags sit at fixed offsets (1..8 and 9) so the leader can stamp an entry without decoding it ({@link #stamp}).
  * <p>
  * A txn is {@code [long sessionId][int cxid][int type][bytes body][int idCount]([str scheme][str id])*
  * [int originNode][long originSeq]}, where bytes/str are {@code [int length (-1 = null)][raw/UTF-8]}. Decoding is
  * strict (lengths checked against what is left, no trailing bytes) because entries cross the network.
  */
 public final class BatchCodec {
+    /** The version of a batch without flags. */
     public static final byte VERSION = 1;
+    /** The version of a batch with a flags byte. */
+    public static final byte VERSION_WITH_FLAGS = 2;
     private static final int HEADER = 1 + 8 + 4;
+    private static final int FLAGS_OFFSET = 9;
+    private static final byte ENFORCE_QUOTA = 1;
 
     private BatchCodec() {
     }
 
     public static byte[] encode(Batch batch) {
-        int size = HEADER;
+        byte flags = flags(batch.enforceQuota());
+        int size = HEADER + (flags == 0 ? 0 : 1);
         for (Txn t : batch.txns()) {
             size += 8 + 4 + 4 + 4 + len(t.body()) + 4 + 4 + 8;
             for (Id id : identities(t)) {
@@ -32,7 +41,12 @@ public final class BatchCodec {
             }
         }
         ByteBuffer b = ByteBuffer.allocate(size);
-        b.put(VERSION).putLong(batch.timeMillis()).putInt(batch.txns().size());
+        if (flags == 0) {
+            b.put(VERSION).putLong(batch.timeMillis());
+        } else {
+            b.put(VERSION_WITH_FLAGS).putLong(batch.timeMillis()).put(flags);
+        }
+        b.putInt(batch.txns().size());
         for (Txn t : batch.txns()) {
             b.putLong(t.sessionId()).putInt(t.cxid()).putInt(t.type());
             putBytes(b, t.body());
@@ -55,10 +69,14 @@ public final class BatchCodec {
         try {
             ByteBuffer b = ByteBuffer.wrap(entry);
             byte version = b.get();
-            if (version != VERSION) {
+            if (version != VERSION && version != VERSION_WITH_FLAGS) {
                 throw new IllegalArgumentException("unknown batch version " + version);
             }
             long time = b.getLong();
+            byte flags = version == VERSION ? 0 : b.get();
+            if (version == VERSION_WITH_FLAGS && (flags == 0 || (flags & ~ENFORCE_QUOTA) != 0)) {
+                throw new IllegalArgumentException("bad batch flags " + flags);
+            }
             int count = b.getInt();
             // The smallest txn takes 36 bytes: a larger count cannot be honest.
             if (count < 0 || count > b.remaining() / 36) {
@@ -71,7 +89,7 @@ public final class BatchCodec {
             if (b.hasRemaining()) {
                 throw new IllegalArgumentException("trailing bytes after " + count + " txns");
             }
-            return new Batch(time, List.copyOf(txns));
+            return new Batch(time, List.copyOf(txns), (flags & ENFORCE_QUOTA) != 0);
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("truncated batch", e);
         }
@@ -95,14 +113,37 @@ public final class BatchCodec {
         return new Txn(session, cxid, type, body, List.copyOf(ids), origin, seq);
     }
 
-    /** A copy of an encoded batch with its time replaced. */
-    public static byte[] withTime(byte[] entry, long timeMillis) {
-        if (entry == null || entry.length < HEADER || entry[0] != VERSION) {
+    /**
+     * A copy of an encoded batch with the leader's time and decisions: what the leader does to every entry before
+     * it appends it. The transactions are copied as they are, without decoding; the flags byte is added or
+     * removed as the flags require.
+     *
+     * @throws IllegalArgumentException if {@code entry} is not an encoded batch
+     */
+    public static byte[] stamp(byte[] entry, long timeMillis, boolean enforceQuota) {
+        byte flags = flags(enforceQuota);
+        boolean hasFlags;
+        if (entry != null && entry.length >= HEADER && entry[0] == VERSION) {
+            hasFlags = false;
+        } else if (entry != null && entry.length >= HEADER + 1 && entry[0] == VERSION_WITH_FLAGS) {
+            hasFlags = true;
+        } else {
             throw new IllegalArgumentException("not an encoded batch");
         }
-        byte[] copy = entry.clone();
-        ByteBuffer.wrap(copy).putLong(1, timeMillis);
-        return copy;
+        int body = hasFlags ? FLAGS_OFFSET + 1 : FLAGS_OFFSET;
+        byte[] out = new byte[FLAGS_OFFSET + (flags == 0 ? 0 : 1) + entry.length - body];
+        ByteBuffer b = ByteBuffer.wrap(out);
+        if (flags == 0) {
+            b.put(VERSION).putLong(timeMillis);
+        } else {
+            b.put(VERSION_WITH_FLAGS).putLong(timeMillis).put(flags);
+        }
+        b.put(entry, body, entry.length - body);
+        return out;
+    }
+
+    private static byte flags(boolean enforceQuota) {
+        return enforceQuota ? ENFORCE_QUOTA : 0;
     }
 
     private static List<Id> identities(Txn t) {

@@ -38,13 +38,28 @@ class BatchCodecTest {
     }
 
     @Test
-    void restampsTimeInPlace() {
+    void stampsTimeAndFlagsWithoutDecoding() {
         byte[] bytes = BatchCodec.encode(sample());
-        byte[] restamped = BatchCodec.withTime(bytes, 42L);
+        assertThat(bytes[0]).as("no flags: the format of before flags existed").isEqualTo(BatchCodec.VERSION);
+        assertThat(BatchCodec.decode(bytes).enforceQuota()).isFalse();
+
+        byte[] restamped = BatchCodec.stamp(bytes, 42L, false);
         assertThat(BatchCodec.decode(restamped).timeMillis()).isEqualTo(42L);
         assertThat(BatchCodec.decode(bytes).timeMillis()).isEqualTo(123456789L);
         assertThat(Arrays.copyOfRange(restamped, 9, restamped.length))
                 .isEqualTo(Arrays.copyOfRange(bytes, 9, bytes.length));
+
+        byte[] enforcing = BatchCodec.stamp(bytes, 43L, true);
+        assertThat(enforcing[0]).isEqualTo(BatchCodec.VERSION_WITH_FLAGS);
+        Batch back = BatchCodec.decode(enforcing);
+        assertThat(back.timeMillis()).isEqualTo(43L);
+        assertThat(back.enforceQuota()).isTrue();
+        assertThat(back.txns()).hasSize(3);
+        assertThat(back.txns().get(2).originSeq()).isEqualTo(Long.MAX_VALUE);
+        assertThat(BatchCodec.encode(back)).isEqualTo(enforcing);
+        assertThat(BatchCodec.stamp(enforcing, 44L, true)).isEqualTo(BatchCodec.encode(
+                new Batch(44L, back.txns(), true)));
+        assertThat(BatchCodec.stamp(enforcing, 123456789L, false)).isEqualTo(bytes);
     }
 
     @Test
@@ -59,19 +74,38 @@ class BatchCodecTest {
         byte[] badVersion = bytes.clone();
         badVersion[0] = 9;
         assertThatThrownBy(() -> BatchCodec.decode(badVersion)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> BatchCodec.withTime(new byte[3], 1)).isInstanceOf(IllegalArgumentException.class);
+        byte[] flagged = BatchCodec.stamp(bytes, 1, true);
+        for (byte flags : new byte[] {0, 2, -1}) {
+            byte[] unknownFlags = flagged.clone();
+            unknownFlags[9] = flags;
+            assertThatThrownBy(() -> BatchCodec.decode(unknownFlags)).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThatThrownBy(() -> BatchCodec.stamp(new byte[3], 1, false))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> BatchCodec.stamp(badVersion, 1, false)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Property(tries = 1000)
-    void garbageOnlyFailsWithIllegalArgument(@ForAll @Size(max = 80) byte[] garbage) {
+    void garbageOnlyFailsWithIllegalArgument(@ForAll @Size(max = 80) byte[] garbage, @ForAll boolean flagged) {
         byte[] b = garbage.clone();
         if (b.length > 0) {
-            b[0] = BatchCodec.VERSION;
+            b[0] = flagged ? BatchCodec.VERSION_WITH_FLAGS : BatchCodec.VERSION;
         }
+        Batch decoded = null;
         try {
-            BatchCodec.decode(b);
+            decoded = BatchCodec.decode(b);
         } catch (IllegalArgumentException expected) {
             // malformed
+        }
+        byte[] stamped;
+        try {
+            stamped = BatchCodec.stamp(b, 5, !flagged);
+        } catch (IllegalArgumentException expected) {
+            return;
+        }
+        if (decoded != null) {
+            // stamping a good entry keeps its transactions
+            assertThat(BatchCodec.encode(new Batch(5, decoded.txns(), !flagged))).isEqualTo(stamped);
         }
     }
 

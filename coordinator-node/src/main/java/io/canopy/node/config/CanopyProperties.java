@@ -49,6 +49,7 @@ public class CanopyProperties {
     private final Security security = new Security();
     private final Raft raft = new Raft();
     private final Snapshot snapshot = new Snapshot();
+    private final Quota quota = new Quota();
 
     /**
      * Four-letter words answered on the client port. ZooKeeper 3.9 allows only srvr by default; Canopy allows
@@ -188,6 +189,24 @@ public class CanopyProperties {
 
         public void setSuperDigest(String superDigest) {
             this.superDigest = superDigest;
+        }
+    }
+
+    public static class Quota {
+        /**
+         * Enforce quota hard limits (ZooKeeper's zookeeper.enforceQuota): a create or setData that would take a
+         * subtree past the countHardLimit or byteHardLimit of its quota (zkCli setquota -N / -B) fails with
+         * QUOTAEXCEEDED, and passing a soft limit (-n / -b) is logged. Off, as in ZooKeeper: the statistics are
+         * kept either way. The leader's setting applies, stamped into each log entry; set it alike on every node.
+         */
+        private boolean enforce;
+
+        public boolean isEnforce() {
+            return enforce;
+        }
+
+        public void setEnforce(boolean enforce) {
+            this.enforce = enforce;
         }
     }
 
@@ -386,5 +405,9 @@ public class CanopyProperties {
 
     public Snapshot getSnapshot() {
         return snapshot;
+    }
+
+    public Quota getQuota() {
+        return quota;
     }
 }

@@ -43,7 +43,7 @@ class NodeConfiguration {
                 raft.getElectionTimeoutMax(), raft.getRequestTimeout(), raft.getBatchMaxOps(),
                 (int) raft.getBatchMaxBytes().toBytes(), raft.getMaxInFlightBatches(),
                 p.getSnapshot().getThreshold(), p.getSnapshot().getRetention(), p.getSnapshot().getLogRetention(),
-                raft.getLogSegmentSize().toBytes());
+                raft.getLogSegmentSize().toBytes(), p.getQuota().isEnforce());
     }
 
     @Bean(destroyMethod = "")   // closed by CoordinatorNode, in order

@@ -51,11 +51,14 @@ final class CanopyStateMachine extends BaseStateMachine {
     private final Consumer<Boolean> leadership;
     private final Runnable membershipChanged;
     private final SnapshotWriter snapshots;
+    private final boolean enforceQuota;
     /** Set when apply threw: the state may be half-changed and must never be snapshotted. */
     private volatile boolean applyFailed;
 
     CanopyStateMachine(StateMachineApplier applier, AppliedIndexWaiter appliedWaiter, Clock clock,
-                       Consumer<Boolean> leadership, Runnable membershipChanged, int retainedSnapshots) {
+                       Consumer<Boolean> leadership, Runnable membershipChanged, int retainedSnapshots,
+                       boolean enforceQuota) {
+        this.enforceQuota = enforceQuota;
         this.applier = applier;
         this.appliedWaiter = appliedWaiter;
         this.clock = clock;
@@ -122,13 +125,16 @@ final class CanopyStateMachine extends BaseStateMachine {
                 snapshot.getIndex(), (System.nanoTime() - started) / 1_000_000);
     }
 
-    /** On the leader, before the entry is appended: stamp the leader's wall-clock time into the batch. */
+    /**
+     * On the leader, before the entry is appended: stamp the leader's wall-clock time and its quota enforcement
+     * setting into the batch, so that every replica, and every replay, applies the entry alike.
+     */
     @Override
     public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
         byte[] entry = request.getMessage().getContent().toByteArray();
         byte[] stamped;
         try {
-            stamped = BatchCodec.withTime(entry, clock.millis());
+            stamped = BatchCodec.stamp(entry, clock.millis(), enforceQuota);
         } catch (IllegalArgumentException e) {
             throw new IOException("rejected a malformed log entry: " + e.getMessage(), e);
         }

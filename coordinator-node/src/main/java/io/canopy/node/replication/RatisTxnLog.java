@@ -92,7 +92,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
                 .setServerId(selfId)
                 .setGroup(group)
                 .setStateMachine(new CanopyStateMachine(applier, applied, clock, this::onLeadership,
-                        this::onMembershipChanged, settings.snapshotRetention()))
+                        this::onMembershipChanged, settings.snapshotRetention(), settings.enforceQuota()))
                 .setProperties(properties)
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();

@@ -27,6 +27,9 @@ import java.util.List;
  * @param snapshotRetention  how many snapshot files to keep
  * @param logRetention       how many log entries to keep behind the newest snapshot (for slow followers)
  * @param logSegmentBytes    size of one log segment file; whole closed segments are what gets purged
+ * @param enforceQuota       stamped into every entry this node appends while it leads: whether apply enforces quota
+ *                           hard limits for that entry's transactions (ZooKeeper's zookeeper.enforceQuota, which
+ *                           only ZooKeeper's leader consults, when it prepares a request)
  */
 public record ReplicationSettings(int nodeId, List<Member> members, boolean join, String peerBindAddress,
                                   String clusterName,
@@ -34,7 +37,18 @@ public record ReplicationSettings(int nodeId, List<Member> members, boolean join
                                   Duration electionTimeoutMin, Duration electionTimeoutMax,
                                   Duration requestTimeout, int batchMaxOps, int batchMaxBytes,
                                   int maxInFlightBatches, long snapshotThreshold, int snapshotRetention,
-                                  int logRetention, long logSegmentBytes) {
+                                  int logRetention, long logSegmentBytes, boolean enforceQuota) {
+
+    /** Settings of a node that does not enforce quotas (ZooKeeper's default). */
+    public ReplicationSettings(int nodeId, List<Member> members, boolean join, String peerBindAddress,
+                               String clusterName, Path raftDir, Duration electionTimeoutMin,
+                               Duration electionTimeoutMax, Duration requestTimeout, int batchMaxOps,
+                               int batchMaxBytes, int maxInFlightBatches, long snapshotThreshold,
+                               int snapshotRetention, int logRetention, long logSegmentBytes) {
+        this(nodeId, members, join, peerBindAddress, clusterName, raftDir, electionTimeoutMin, electionTimeoutMax,
+                requestTimeout, batchMaxOps, batchMaxBytes, maxInFlightBatches, snapshotThreshold,
+                snapshotRetention, logRetention, logSegmentBytes, false);
+    }
 
     public ReplicationSettings {
         members = List.copyOf(members);

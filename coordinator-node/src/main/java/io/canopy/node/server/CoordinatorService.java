@@ -73,6 +73,7 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
     private final ConnectionRegistry connections = new ConnectionRegistry(watches);
     private final Set<Long> recentlyActive = ConcurrentHashMap.newKeySet();
     private final Proposals proposals;
+    private final QuotaWarningLog quotaWarnings;
     private final ServerStats stats = new ServerStats();
     private final Authenticator authenticator;
     private final RequestExecutor executor = new RequestExecutor(this);
@@ -100,6 +101,7 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
         this.nodeId = txnLog.nodeId();
         this.state = new CoordinatorState(coreSettings);
         this.proposals = new Proposals(txnLog, clock.millis() << 20);
+        this.quotaWarnings = new QuotaWarningLog(clock);
         this.authenticator = new Authenticator(settings.superDigest());
         this.handshake = new ConnectHandshake(this, settings, new SessionIds(nodeId, clock));
         this.duties = new NodeDuties(this, clock, settings);
@@ -170,6 +172,12 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
             }
         }
         Txn txn = outcome.txn();
+        if (txn.originNode() == nodeId) {
+            // every replica computes the warnings; the node that took the request logs them
+            for (String warning : outcome.quotaWarnings()) {
+                quotaWarnings.warn(warning);
+            }
+        }
         if (txn.type() == OpCode.CREATE_SESSION && outcome.err() == 0) {
             SessionInfo session = state.session(txn.sessionId());
             if (session != null) {

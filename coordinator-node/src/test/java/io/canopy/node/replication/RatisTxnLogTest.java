@@ -36,6 +36,8 @@ class RatisTxnLogTest {
     static final class RecordingApplier implements StateMachineApplier {
         final List<long[]> applied = Collections.synchronizedList(new ArrayList<>());
         final List<long[]> activeElsewhere = Collections.synchronizedList(new ArrayList<>());
+        /** The quota enforcement flag of every applied entry that held a proposal of the test. */
+        final List<Boolean> enforceQuota = Collections.synchronizedList(new ArrayList<>());
         volatile long lastIndex;
         /** The index of the last entry that held a proposal of the test (not only sync barriers). */
         volatile long lastTxnIndex;
@@ -50,6 +52,9 @@ class RatisTxnLogTest {
                     applied.add(new long[] {t.sessionId(), t.cxid()});
                     lastTxnIndex = logIndex;
                 }
+            }
+            if (lastTxnIndex == logIndex) {
+                enforceQuota.add(b.enforceQuota());
             }
             entries++;
             lastIndex = logIndex;
@@ -111,9 +116,13 @@ class RatisTxnLogTest {
     }
 
     private ReplicationSettings settings(int peerPort, long snapshotThreshold) {
+        return settings(peerPort, snapshotThreshold, false);
+    }
+
+    private ReplicationSettings settings(int peerPort, long snapshotThreshold, boolean enforceQuota) {
         return new ReplicationSettings(1, List.of(new ReplicationSettings.Member(1, "127.0.0.1", 2181, peerPort)), false,
                 "127.0.0.1", "test", dir.resolve("raft"), Duration.ofMillis(300), Duration.ofMillis(600),
-                Duration.ofSeconds(10), 100, 1024 * 1024, 2, snapshotThreshold, 2, 100, 32L << 20);
+                Duration.ofSeconds(10), 100, 1024 * 1024, 2, snapshotThreshold, 2, 100, 32L << 20, enforceQuota);
     }
 
     private static Txn txn(long session, int cxid, int bodyBytes) {
@@ -188,6 +197,26 @@ class RatisTxnLogTest {
                 next[(int) a[0]]++;
             }
         }
+    }
+
+    @Test
+    void theLeaderStampsItsQuotaEnforcementIntoEveryEntry() throws Exception {
+        int port = freePort();
+        RecordingApplier enforcing = new RecordingApplier();
+        try (RatisTxnLog log = started(settings(port, 1000, true), enforcing)) {
+            log.propose(txn(1, 0, 10)).get(20, TimeUnit.SECONDS);
+            log.propose(txn(1, 1, 10)).get(20, TimeUnit.SECONDS);
+        }
+        assertThat(enforcing.enforceQuota).isNotEmpty().containsOnly(true);
+
+        RecordingApplier lenient = new RecordingApplier();
+        try (RatisTxnLog log = started(settings(port, 1000, false), lenient)) {
+            log.propose(txn(1, 2, 10)).get(20, TimeUnit.SECONDS);
+        }
+        // entries replayed from the log (if the restart did not start from a snapshot) keep the stamp they got
+        List<Boolean> flags = lenient.enforceQuota;
+        assertThat(flags).isNotEmpty().endsWith(false);
+        assertThat(flags.subList(0, flags.size() - 1)).allMatch(Boolean::booleanValue);
     }
 
     @Test

@@ -29,6 +29,7 @@ public final class InMemoryTxnLog implements TxnLog, AutoCloseable {
     private volatile boolean failing;
     private volatile boolean serving = true;
     private volatile boolean running = true;
+    private volatile boolean enforceQuota;
     private long index;
 
     public InMemoryTxnLog(int nodeId, Clock clock) {
@@ -46,6 +47,11 @@ public final class InMemoryTxnLog implements TxnLog, AutoCloseable {
     /** While set, every proposal fails as if there were no quorum. */
     public void failProposals(boolean fail) {
         this.failing = fail;
+    }
+
+    /** Whether the entries applied from now on enforce quota limits (what a leader stamps into each entry). */
+    public void enforceQuota(boolean enforce) {
+        this.enforceQuota = enforce;
     }
 
     /** While false, the node reports that it cannot serve (as a member cut off from its leader). */
@@ -110,7 +116,7 @@ public final class InMemoryTxnLog implements TxnLog, AutoCloseable {
             if (!txns.isEmpty()) {
                 index += index % 7 == 6 ? 2 : 1;
                 try {
-                    applier.apply(index, BatchCodec.encode(new Batch(clock.millis(), txns)));
+                    applier.apply(index, BatchCodec.encode(new Batch(clock.millis(), txns, enforceQuota)));
                 } catch (RuntimeException e) {
                     failure = e;
                 }

@@ -20,7 +20,7 @@ import io.canopy.testcluster.process.NodeProcess;
 /**
  * Canopy as a conformance target, configured like the ZooKeeper reference (session bounds 2 s .. 60 s, a super
  * digest user, containers and TTL nodes reaped every 100 ms, every four-letter word, no per-address connection
- * limit). Two shapes, each started once per JVM and shared by its test classes: the Spring Boot application in
+ * limit, quota hard limits enforced). Two shapes, each started once per JVM and shared by its test classes: the Spring Boot application in
  * this JVM, and the executable jar in a JVM of its own.
  */
 final class CanopyTargets {
@@ -43,7 +43,8 @@ final class CanopyTargets {
                 "--canopy.security.super-digest=" + superDigest(),
                 "--canopy.container-check-interval=100ms",
                 "--canopy.limits.max-client-connections=0",
-                "--canopy.four-letter-words=*");
+                "--canopy.four-letter-words=*",
+                "--canopy.quota.enforce=true");
     }
 
     static synchronized CoordinatorTarget inJvm() {

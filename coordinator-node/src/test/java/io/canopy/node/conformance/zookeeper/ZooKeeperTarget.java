@@ -26,7 +26,8 @@ import org.apache.zookeeper.server.ZooKeeperServerMain;
  * (each test works under its own root path). It defines the behaviour Canopy must reproduce.
  *
  * <p>Configured for what the suite exercises: extended types (TTL nodes), every four-letter word, a container
- * and TTL reaper that runs every 100 ms, a super digest user, and session bounds of 2 s .. 60 s.
+ * and TTL reaper that runs every 100 ms, a super digest user, session bounds of 2 s .. 60 s, and quota hard limits
+ * enforced.
  */
 public final class ZooKeeperTarget {
 
@@ -94,6 +95,10 @@ public final class ZooKeeperTarget {
                 throw new IllegalStateException("ZooKeeper did not start", failure.get());
             }
             Runtime.getRuntime().addShutdownHook(new Thread(main::close, "conformance-zookeeper-stop"));
+            if (!org.apache.zookeeper.server.ZooKeeperServer.enforceQuota) {
+                throw new IllegalStateException("ZooKeeperServer was initialized before zookeeper.enforceQuota was "
+                        + "set: the quota tests would run without enforcement");
+            }
             return new LoopbackTarget(port, MIN_SESSION_TIMEOUT_MS, MAX_SESSION_TIMEOUT_MS, SUPER_CREDENTIALS);
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the in-JVM ZooKeeper", e);
@@ -108,6 +113,7 @@ public final class ZooKeeperTarget {
         System.setProperty("zookeeper.admin.enableServer", "false");
         // Durability is not under test here; skipping fsync keeps the suite fast on a shared disk.
         System.setProperty("zookeeper.forceSync", "no");
+        System.setProperty("zookeeper.enforceQuota", "true");
         // Computed here, not with DigestAuthenticationProvider.generateDigest: that class reads this property
         // in its static initializer, so loading it first would freeze the super digest as unset.
         byte[] sha1 = MessageDigest.getInstance("SHA1").digest(SUPER_CREDENTIALS.getBytes(StandardCharsets.UTF_8));
