@@ -50,6 +50,7 @@ public class CanopyProperties {
     private final Raft raft = new Raft();
     private final Snapshot snapshot = new Snapshot();
     private final Quota quota = new Quota();
+    private final ReadOnlyMode readOnlyMode = new ReadOnlyMode();
 
     /**
      * Four-letter words answered on the client port. ZooKeeper 3.9 allows only srvr by default; Canopy allows
@@ -116,6 +117,25 @@ public class CanopyProperties {
 
         public void setMembers(List<String> members) {
             this.members = members;
+        }
+    }
+
+    public static class ReadOnlyMode {
+        /**
+         * Whether a member that cannot serve (no contact with a leader: a minority partition, or no leader) serves
+         * read-only sessions to clients that ask for them (the official client's canBeReadOnly), as ZooKeeper's
+         * readonlymode.enabled (false by default there too). Reads answer from the node's own, possibly stale,
+         * state; writes and sync answer NOTREADONLY; nothing is replicated. Read-only connections are closed once
+         * the node serves again, so that their clients move to a read-write session.
+         */
+        private boolean enabled;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
         }
     }
 
@@ -409,5 +429,9 @@ public class CanopyProperties {
 
     public Quota getQuota() {
         return quota;
+    }
+
+    public ReadOnlyMode getReadOnlyMode() {
+        return readOnlyMode;
     }
 }

@@ -57,7 +57,7 @@ class NodeConfiguration {
                 p.getSession().getMaxTimeout(), (int) p.getLimits().getMaxPacketSize().toBytes(),
                 p.getLimits().getMaxClientConnections(), p.getSecurity().getSuperDigest(),
                 p.getContainerCheckInterval(), p.getCluster().isReconfigEnabled(),
-                p.getRaft().getRequestTimeout());
+                p.getRaft().getRequestTimeout(), p.getReadOnlyMode().isEnabled());
     }
 
     @Bean(destroyMethod = "")   // closed by CoordinatorNode, in order

@@ -34,6 +34,13 @@ import io.netty.channel.Channel;
  * every enqueue happens under this object's monitor while the caller holds the service's read or write lock, so
  * an event enqueued by apply always precedes the reply of any read that could see its change.
  *
+ * <p><b>Read-only sessions.</b> A connection established in read-only mode ({@link #establishedReadOnly}) keeps
+ * that mode until it closes: reads, watches and pings are served as usual, from the node's local state; every
+ * request that would change replicated state or needs the leader (writes, multi, check, sync, reconfig) is
+ * answered NOTREADONLY in turn, as ZooKeeper's ReadOnlyRequestProcessor does, and nothing is proposed;
+ * closeSession is answered and closes the connection (the session lived only here). Its packets are not
+ * reported to the leader as session activity: the session is not the leader's to track.
+ *
  * <p><b>Threads.</b> Frames arrive on the channel's event loop; write outcomes arrive on the apply thread; sync
  * barriers complete on the log's threads. Lock order: service read/write lock, then this monitor, then the
  * watch registry's lock.
@@ -56,6 +63,8 @@ public final class ClientConnection {
     private Phase phase = Phase.AWAITING_CONNECT;
     private volatile long sessionId;
     private volatile int timeoutMillis;
+    /** Set once, before the handshake's answer is queued, for a read-only session. */
+    private volatile boolean readOnly;
     private final ArrayDeque<PendingRequest> pipeline = new ArrayDeque<>();
     private final ArrayDeque<PendingRequest> held = new ArrayDeque<>();
     private int unansweredNonWrites;
@@ -78,6 +87,11 @@ public final class ClientConnection {
 
     public long sessionId() {
         return sessionId;
+    }
+
+    /** Whether this connection holds a read-only session (established while the node could not serve). */
+    public boolean isReadOnly() {
+        return readOnly;
     }
 
     Channel channel() {
@@ -126,7 +140,7 @@ public final class ClientConnection {
             closeNow(e.getMessage());
             return;
         }
-        if (sessionId != 0) {
+        if (sessionId != 0 && !readOnly) {
             service.touch(sessionId);
         }
         synchronized (this) {
@@ -153,6 +167,9 @@ public final class ClientConnection {
     /** Starts a request whose turn has come: propose it, run it, or answer it (event loop thread). */
     private void dispatch(PendingRequest request) {
         request.identities = List.copyOf(identities);
+        if (readOnly && answeredReadOnly(request)) {
+            return;
+        }
         switch (request.kind) {
             case AUTH -> authenticate(request);
             case SASL -> answerAndClose(request, ErrorCode.AUTHFAILED);
@@ -184,6 +201,23 @@ public final class ClientConnection {
                 });
             }
         }
+    }
+
+    /**
+     * On a read-only session: answers, in turn, what ZooKeeper's ReadOnlyRequestProcessor stops (writes, multi,
+     * check, sync, reconfig: NOTREADONLY, with the node's last zxid) and closeSession (answered, then the
+     * connection closes); returns false for what is served as usual.
+     */
+    private boolean answeredReadOnly(PendingRequest request) {
+        boolean close = request.type == OpCode.CLOSE_SESSION;
+        if (request.kind != Kind.WRITE && request.kind != Kind.SYNC && request.kind != Kind.RECONFIG) {
+            return false;
+        }
+        long zxid = service.lastZxid();
+        enqueue(request);
+        replyInTurn(request, Frames.reply(request.xid, zxid, close ? 0 : ErrorCode.NOTREADONLY.code(), null), close,
+                -1);
+        return true;
     }
 
     private void propose(PendingRequest request) {
@@ -375,15 +409,25 @@ public final class ClientConnection {
 
     /** The handshake succeeded: answer it and start serving what the client already sent. */
     void established(long id, int timeout, byte[] password) {
+        establish(id, timeout, password, false);
+    }
+
+    /** A read-only session was opened (nothing proposed): answer with the readOnly flag and serve reads. */
+    void establishedReadOnly(long id, int timeout, byte[] password) {
+        establish(id, timeout, password, true);
+    }
+
+    private void establish(long id, int timeout, byte[] password, boolean readOnlySession) {
         synchronized (this) {
             if (phase == Phase.CLOSED) {
                 return;
             }
             sessionId = id;
             timeoutMillis = timeout;
+            readOnly = readOnlySession;
             phase = Phase.ESTABLISHED;
             stats.establishedAt = System.currentTimeMillis();
-            outbox.add(Frames.connectResponse(timeout, id, password));
+            outbox.add(Frames.connectResponse(timeout, id, password, readOnlySession));
             if (!held.isEmpty()) {
                 scheduleDrain();
             }

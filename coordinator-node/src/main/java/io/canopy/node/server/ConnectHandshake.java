@@ -17,12 +17,17 @@ import io.canopy.protocol.BoundedInputArchive;
  * once applied (so every replica knows it before the client can use it); an existing one is resumed from the
  * replicated session table if its password matches. The client's trailing readOnly byte is optional (old
  * clients omit it), so the request is read field by field rather than as the 3.9 record.
+ *
+ * <p>A member that cannot serve but is in read-only mode ({@link CoordinatorService#isReadOnly}) gives a client
+ * that set readOnly a read-only session instead, as ZooKeeper's ReadOnlyZooKeeperServer does: a new session id
+ * that only this node knows (nothing is proposed), answered at once with the readOnly flag set. It refuses,
+ * by closing the connection, clients without the flag and clients that resume a session.
  */
 final class ConnectHandshake {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectHandshake.class);
 
-    /** The fields of a ConnectRequest that matter here. */
-    record Request(long lastZxidSeen, int timeoutMillis, long sessionId, byte[] password) {
+    /** The fields of a ConnectRequest that matter here; {@code readOnly} is false for old clients. */
+    record Request(long lastZxidSeen, int timeoutMillis, long sessionId, byte[] password, boolean readOnly) {
     }
 
     private final CoordinatorService service;
@@ -42,7 +47,8 @@ final class ConnectHandshake {
         int timeout = in.readInt("timeOut");
         long sessionId = in.readLong("sessionId");
         byte[] password = in.readBuffer("passwd");
-        return new Request(lastZxidSeen, timeout, sessionId, password == null ? new byte[0] : password);
+        boolean readOnly = in.remaining() > 0 && in.readBool("readOnly");
+        return new Request(lastZxidSeen, timeout, sessionId, password == null ? new byte[0] : password, readOnly);
     }
 
     void connect(ClientConnection connection, byte[] frame) {
@@ -54,6 +60,10 @@ final class ConnectHandshake {
             return;
         }
         if (!service.isServing()) {
+            if (service.isReadOnly()) {
+                connectReadOnly(connection, request);
+                return;
+            }
             // As a ZooKeeper server that is not serving: the client tries the next server of its connect string.
             // Not serving: no contact with a leader, or not in the configuration (removed, or not yet added).
             connection.closeNow("refusing session request: this node has no contact with a leader or is not in"
@@ -72,6 +82,38 @@ final class ConnectHandshake {
         } else {
             resumeSession(connection, request);
         }
+    }
+
+    /**
+     * In read-only mode, in ZooKeeper's order (ZooKeeperServer.processConnectRequest, ReadOnlyZooKeeperServer):
+     * a client without the readOnly flag is refused, then one that has seen a newer zxid; a client that resumes a
+     * session is refused too (ZooKeeper refuses "global session reconnection in RO mode"; a session this node does
+     * not know may have been created elsewhere after it lost the leader, so it is not declared expired either).
+     * A new session is local to this connection: its id comes from this node's generator, so it cannot collide
+     * with a replicated session, and it is never proposed, so no other node, and no snapshot, ever sees it.
+     */
+    private void connectReadOnly(ClientConnection connection, Request request) {
+        if (!request.readOnly()) {
+            connection.closeNow("refusing session request for a not-read-only client: this node has no contact"
+                    + " with a leader and serves read-only clients only");
+            return;
+        }
+        long ourZxid = service.lastZxid();
+        if (request.lastZxidSeen() > ourZxid) {
+            connection.closeNow("refusing read-only session request: client has seen zxid 0x"
+                    + Long.toHexString(request.lastZxidSeen()) + ", our last zxid is 0x" + Long.toHexString(ourZxid)
+                    + "; client must try another server");
+            return;
+        }
+        if (request.sessionId() != 0) {
+            connection.closeNow("refusing to resume session 0x" + Long.toHexString(request.sessionId())
+                    + " in read-only mode; client must try another server");
+            return;
+        }
+        long sessionId = ids.nextId();
+        int timeout = negotiate(request.timeoutMillis());
+        service.attachReadOnly(connection, sessionId);
+        connection.establishedReadOnly(sessionId, timeout, ids.newPassword());
     }
 
     private int negotiate(int requested) {

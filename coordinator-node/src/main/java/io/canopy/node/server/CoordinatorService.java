@@ -71,6 +71,8 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
     private volatile CoordinatorState state;
     private final WatchRegistry watches = new WatchRegistry();
     private final ConnectionRegistry connections = new ConnectionRegistry(watches);
+    /** Connections holding a read-only session: closed as soon as this node serves again. */
+    private final Set<ClientConnection> readOnlyConnections = ConcurrentHashMap.newKeySet();
     private final Set<Long> recentlyActive = ConcurrentHashMap.newKeySet();
     private final Proposals proposals;
     private final QuotaWarningLog quotaWarnings;
@@ -89,6 +91,8 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
     /** Whether, and since when ({@link System#nanoTime}), this node cannot serve; duties thread only. */
     private boolean notServing;
     private long notServingSince;
+    /** Whether the last check found this node in read-only mode; duties thread only. */
+    private boolean readOnlyMode;
 
     public CoordinatorService(ServerSettings settings, TxnLog txnLog, Clock clock) {
         this(settings, new CoreSettings(settings.superDigest(), false), txnLog, clock);
@@ -268,11 +272,21 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
     }
 
     void connectionClosed(ClientConnection c) {
+        readOnlyConnections.remove(c);
         connections.closed(c);
     }
 
     /** Binds a session to its (newest) connection; an older connection of the session is closed. */
     void attach(ClientConnection c, long sessionId) {
+        connections.attach(c, sessionId);
+    }
+
+    /**
+     * Binds a new read-only session to its connection (event loop, during the handshake). The session exists only
+     * here, in the connection registry and the watch registry: it ends when its connection closes.
+     */
+    void attachReadOnly(ClientConnection c, long sessionId) {
+        readOnlyConnections.add(c);
         connections.attach(c, sessionId);
     }
 
@@ -326,15 +340,28 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
      * leader could expire them, and no client keeps reading state that may be going stale. The grace lets a
      * routine leader change (an election takes a few seconds) pass without disconnecting every client, where a
      * ZooKeeper follower drops its clients at once.
+     *
+     * <p>In read-only mode ({@link #isReadOnly}) read-only connections stay, and so do handshakes under way (they
+     * may be read-only clients'). Once the node serves again, every read-only connection is closed, as ZooKeeper
+     * closes every connection when its read-only server shuts down: its client reconnects and, having never had a
+     * read-write session, asks for a new one, which a serving node grants.
      */
     @Override
     public void checkServing() {
         long now = System.nanoTime();
         if (txnLog.isServing()) {
             if (notServing) {
-                LOG.info("In contact with the leader again after {} ms: serving clients",
-                        (now - notServingSince) / 1_000_000);
+                LOG.info("In contact with the leader again after {} ms: serving clients{}",
+                        (now - notServingSince) / 1_000_000, readOnlyConnections.isEmpty() ? ""
+                                : "; closing " + readOnlyConnections.size() + " read-only connections");
                 notServing = false;
+                readOnlyMode = false;
+            }
+            // Every time, not only on the change: a read-only handshake may have raced with it.
+            for (var it = readOnlyConnections.iterator(); it.hasNext(); ) {
+                ClientConnection c = it.next();
+                it.remove();
+                c.closeNow("this node serves read-write sessions again: read-only session ended");
             }
             return;
         }
@@ -345,9 +372,19 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
                     + "a third of its session timeout unless a leader is back by then ({} connections)",
                     connections.size());
         }
+        boolean readOnly = readOnlyModeAllowed();
+        if (readOnly != readOnlyMode) {
+            readOnlyMode = readOnly;
+            LOG.info(readOnly ? "Read-only mode: serving read-only sessions to clients that allow them until a leader"
+                    + " is back" : "Read-only mode ended: this node is not in the cluster's configuration");
+        }
         long elapsedMillis = (now - notServingSince) / 1_000_000;
         for (ClientConnection c : connections.all()) {
-            if (c.sessionId() == 0 || elapsedMillis >= c.timeoutMillis() / 3) {
+            if (c.isReadOnly()) {
+                if (!readOnly) {
+                    c.closeNow("this node no longer serves read-only sessions (not a member of the configuration)");
+                }
+            } else if (c.sessionId() == 0 ? !readOnly : elapsedMillis >= c.timeoutMillis() / 3) {
                 c.closeNow("this node has had no contact with a leader for " + elapsedMillis + " ms");
             }
         }
@@ -356,6 +393,20 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
     /** Whether this node may serve clients now (asked of the log, not of the last periodic check). */
     public boolean isServing() {
         return txnLog.isServing();
+    }
+
+    /**
+     * Whether this node is in read-only mode now: read-only mode is enabled, and the node is a member of the
+     * configuration that cannot serve (no contact with a leader). A node outside the configuration (removed, or
+     * waiting to be added) has no state worth reading and serves nobody.
+     */
+    public boolean isReadOnly() {
+        return !txnLog.isServing() && readOnlyModeAllowed();
+    }
+
+    /** Whether this node would be in read-only mode if it could not serve. */
+    private boolean readOnlyModeAllowed() {
+        return settings.readOnlyModeEnabled() && txnLog.isMember();
     }
 
     @Override
@@ -549,7 +600,9 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
             sessionCount[0] = s.sessions().size();
             return s.stats();
         });
-        return new ServerStatus(isLeader(), txnLog.mode(), zxidAndIndex[0], zxidAndIndex[1], zxidAndIndex[2],
+        // ZooKeeper's ReadOnlyZooKeeperServer reports its state as "read-only".
+        String mode = isReadOnly() ? "read-only" : txnLog.mode();
+        return new ServerStatus(isLeader(), mode, zxidAndIndex[0], zxidAndIndex[1], zxidAndIndex[2],
                 tree.nodeCount(),
                 tree.ephemeralCount(), tree.approximateDataSize(), watchCount(), sessionCount[0], connections.size(),
                 proposals.outstanding(), stats.received(), stats.sent(), stats.minLatency(), stats.avgLatency(),

@@ -37,9 +37,14 @@ public final class Frames {
                 new WatcherEvent(event.eventType(), event.keeperState(), event.path()));
     }
 
-    /** The handshake answer; the readOnly flag is part of the 3.9 record. */
+    /** The handshake answer of a read-write session; the readOnly flag is part of the 3.9 record. */
     public static byte[] connectResponse(int timeoutMillis, long sessionId, byte[] password) {
-        return frame(new ConnectResponse(0, timeoutMillis, sessionId, password, false), null);
+        return connectResponse(timeoutMillis, sessionId, password, false);
+    }
+
+    /** The handshake answer; {@code readOnly} tells the client that it has a read-only session. */
+    public static byte[] connectResponse(int timeoutMillis, long sessionId, byte[] password, boolean readOnly) {
+        return frame(new ConnectResponse(0, timeoutMillis, sessionId, password, readOnly), null);
     }
 
     private static byte[] frame(Record header, Record body) {

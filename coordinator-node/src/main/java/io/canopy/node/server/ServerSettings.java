@@ -16,18 +16,26 @@ import java.time.Duration;
  *                          on /zookeeper/config, which by default only the super user has
  * @param membershipRepairDelay how long after a Raft configuration change the leader waits before it rewrites
  *                          /zookeeper/config itself, should the node that handled the reconfig not have done so
+ * @param readOnlyModeEnabled whether a member that cannot serve (no contact with a leader) serves read-only
+ *                          sessions to clients that allow them (ZooKeeper's readonlymode.enabled, default false)
  */
 public record ServerSettings(Duration tickTime, Duration minSessionTimeout, Duration maxSessionTimeout,
                              int maxPacketBytes, int maxClientConnections, String superDigest,
                              Duration containerCheckInterval, boolean reconfigEnabled,
-                             Duration membershipRepairDelay) {
+                             Duration membershipRepairDelay, boolean readOnlyModeEnabled) {
 
-    /** With reconfig enabled and a 10 s repair delay. */
+    /** With reconfig enabled, a 10 s repair delay and read-only mode disabled. */
     public ServerSettings(Duration tickTime, Duration minSessionTimeout, Duration maxSessionTimeout,
                           int maxPacketBytes, int maxClientConnections, String superDigest,
                           Duration containerCheckInterval) {
         this(tickTime, minSessionTimeout, maxSessionTimeout, maxPacketBytes, maxClientConnections, superDigest,
-                containerCheckInterval, true, Duration.ofSeconds(10));
+                containerCheckInterval, true, Duration.ofSeconds(10), false);
+    }
+
+    /** The same settings with read-only mode enabled or disabled. */
+    public ServerSettings withReadOnlyMode(boolean enabled) {
+        return new ServerSettings(tickTime, minSessionTimeout, maxSessionTimeout, maxPacketBytes, maxClientConnections,
+                superDigest, containerCheckInterval, reconfigEnabled, membershipRepairDelay, enabled);
     }
 
     public static ServerSettings defaults() {

@@ -30,7 +30,13 @@ public final class FourLetterWords {
     /** ZooKeeper's answer, word for word, from a server that cannot serve (here: no contact with a leader). */
     static final String NOT_SERVING = "This ZooKeeper instance is not currently serving requests\n";
 
-    /** The words that need a serving node; others (ruok, envi, isro) answer regardless, as in ZooKeeper. */
+    /** ZooKeeper's line, after the version, in srvr and stat of a read-only server. */
+    static final String READ_ONLY_LINE = "READ-ONLY mode; serving only read-only clients\n";
+
+    /**
+     * The words that need a serving node, or one in read-only mode (ZooKeeper runs its read-only server then);
+     * others (ruok, envi, isro) answer regardless, as in ZooKeeper.
+     */
     private static final Set<String> NEED_SERVING = Set.of("srvr", "stat", "cons", "mntr", "conf", "wchs", "wchc",
             "wchp", "dump", "dirs");
 
@@ -68,14 +74,17 @@ public final class FourLetterWords {
             return word + " is not executed because it is not in the whitelist.\n";
         }
         boolean serving = service.isServing();
-        if (!serving && NEED_SERVING.contains(word)) {
+        boolean readOnly = !serving && service.isReadOnly();
+        if (!serving && !readOnly && NEED_SERVING.contains(word)) {
             return NOT_SERVING;
         }
         return switch (word) {
             case "ruok" -> "imok";
-            case "isro" -> serving ? "rw" : "null";
-            case "srvr" -> "Zookeeper version: " + VERSION + "\n" + serverStats(service.status());
-            case "stat" -> stat();
+            // ZooKeeper's IsroCommand: "null" without a running server, "ro" from its read-only server, else "rw".
+            // The official client's pingRwServer moves a read-only session to a server that answers "rw".
+            case "isro" -> serving ? "rw" : readOnly ? "ro" : "null";
+            case "srvr" -> versionLines(readOnly) + serverStats(service.status());
+            case "stat" -> stat(readOnly);
             case "cons" -> cons();
             case "mntr" -> mntr();
             case "conf" -> conf();
@@ -104,8 +113,12 @@ public final class FourLetterWords {
         return s.mode();
     }
 
-    private String stat() {
-        StringBuilder sb = new StringBuilder("Zookeeper version: ").append(VERSION).append("\nClients:\n");
+    private static String versionLines(boolean readOnly) {
+        return "Zookeeper version: " + VERSION + "\n" + (readOnly ? READ_ONLY_LINE : "");
+    }
+
+    private String stat(boolean readOnly) {
+        StringBuilder sb = new StringBuilder(versionLines(readOnly)).append("Clients:\n");
         for (ConnectionInfo c : service.connections()) {
             sb.append(' ').append(c.remoteAddress()).append("[1](queued=").append(c.queued()).append(",recved=")
                     .append(c.received()).append(",sent=").append(c.sent()).append(")\n");

@@ -45,12 +45,23 @@ public final class RawClient implements AutoCloseable {
 
     /** Sends a ConnectRequest without reading the answer (for a server expected to close the connection). */
     public void sendConnect(long sessionId, byte[] password, int timeoutMillis, long lastZxid) throws IOException {
-        sendFrame(bytes(new ConnectRequest(0, lastZxid, timeoutMillis, sessionId, password, false), null));
+        sendConnect(sessionId, password, timeoutMillis, lastZxid, false);
+    }
+
+    /** The same, with the client's readOnly flag (the official client's canBeReadOnly). */
+    public void sendConnect(long sessionId, byte[] password, int timeoutMillis, long lastZxid, boolean readOnly)
+            throws IOException {
+        sendFrame(bytes(new ConnectRequest(0, lastZxid, timeoutMillis, sessionId, password, readOnly), null));
     }
 
     public ConnectResponse connect(long sessionId, byte[] password, int timeoutMillis, long lastZxid)
             throws IOException {
-        sendConnect(sessionId, password, timeoutMillis, lastZxid);
+        return connect(sessionId, password, timeoutMillis, lastZxid, false);
+    }
+
+    public ConnectResponse connect(long sessionId, byte[] password, int timeoutMillis, long lastZxid,
+                                   boolean readOnly) throws IOException {
+        sendConnect(sessionId, password, timeoutMillis, lastZxid, readOnly);
         byte[] frame = readFrame();
         ConnectResponse response = new ConnectResponse();
         response.deserialize(BinaryInputArchive.getArchive(new DataInputStream(new ByteArrayInputStream(frame))), "");
