@@ -17,11 +17,10 @@ import io.canopy.node.replication.TxnLog;
  * (voters, observers, peer addresses); {@code /zookeeper/config} mirrors it in ZooKeeper's format, with client
  * addresses taken from a reconfig request, the current text, or the static member list, in that order.
  *
- * <p>Two duties follow from it. The leader keeps {@code /zookeeper/config} in line with the Raft configuration:
- * when it takes office, and a while after every configuration change (in case the node that handled a reconfig
- * died between changing the Raft configuration and writing the text). And a node that is not in the
- * configuration (removed, or waiting to join) serves no clients: it closes their connections and refuses new
- * ones, since its state is no longer kept up to date.
+ * <p>The leader keeps {@code /zookeeper/config} in line with the Raft configuration: when it takes office, and a
+ * while after every configuration change (in case the node that handled a reconfig died between changing the
+ * Raft configuration and writing the text). That a node outside the configuration serves no clients is
+ * {@link CoordinatorService#checkServing}'s duty, re-run at once after every change.
  */
 final class ClusterMembership {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterMembership.class);
@@ -29,14 +28,11 @@ final class ClusterMembership {
     private final CoordinatorService service;
     private final TxnLog txnLog;
     private final ServerSettings settings;
-    /** Whether this node served clients at the last check (guarded by this). */
-    private boolean serving;
 
     ClusterMembership(CoordinatorService service, TxnLog txnLog, ServerSettings settings) {
         this.service = service;
         this.txnLog = txnLog;
         this.settings = settings;
-        this.serving = txnLog.isMember();
     }
 
     /** The current text of /zookeeper/config (empty for a standalone node). */
@@ -92,28 +88,11 @@ final class ClusterMembership {
      * node that handled the reconfig has normally written it (then there is nothing to repair).
      */
     void changed(NodeDuties duties) {
-        duties.runLater(this::check, java.time.Duration.ZERO);
+        duties.runLater(service::checkServing, java.time.Duration.ZERO);
         duties.runLater(() -> {
             if (service.isLeader() && txnLog.isMember()) {
                 publish();
             }
         }, settings.membershipRepairDelay());
-    }
-
-    /** Periodic and after every change: a node that left the configuration stops serving clients. */
-    void check() {
-        boolean member = txnLog.isMember();
-        boolean wasServing;
-        synchronized (this) {
-            wasServing = serving;
-            serving = member;
-        }
-        if (wasServing && !member) {
-            LOG.warn("This node is no longer in the Raft configuration (it was removed, or its Raft member shut down):"
-                    + " closing every client connection and refusing new ones; clients move to other members");
-            service.closeAllConnections("this node is no longer in the cluster's configuration");
-        } else if (!wasServing && member) {
-            LOG.info("This node is now in the Raft configuration as {}: serving clients", txnLog.mode());
-        }
     }
 }

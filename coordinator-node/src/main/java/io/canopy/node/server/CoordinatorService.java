@@ -93,6 +93,8 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
     private long notServingSince;
     /** Whether the last check found this node in read-only mode; duties thread only. */
     private boolean readOnlyMode;
+    /** Whether the last check found this node in the Raft configuration; duties thread only. */
+    private boolean member;
 
     public CoordinatorService(ServerSettings settings, TxnLog txnLog, Clock clock) {
         this(settings, new CoreSettings(settings.superDigest(), false), txnLog, clock);
@@ -345,10 +347,33 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
      * may be read-only clients'). Once the node serves again, every read-only connection is closed, as ZooKeeper
      * closes every connection when its read-only server shuts down: its client reconnects and, having never had a
      * read-write session, asks for a new one, which a serving node grants.
+     *
+     * <p>A node that is not in the configuration (removed, its Raft member shut down, or waiting to join) closes
+     * every connection at once, without the grace: that is no passing election, its state is no longer kept up
+     * to date. Runs also right after every configuration change ({@link ClusterMembership#changed}).
      */
     @Override
     public void checkServing() {
         long now = System.nanoTime();
+        boolean nowMember = txnLog.isMember();
+        if (nowMember != member) {
+            member = nowMember;
+            if (nowMember) {
+                LOG.info("This node is in the Raft configuration as {}: serving clients", txnLog.mode());
+            } else {
+                LOG.warn("This node is not in the Raft configuration (removed, its Raft member shut down, or waiting"
+                        + " to be added): closing every client connection and refusing new ones ({} connections);"
+                        + " clients move to other members", connections.size());
+            }
+        }
+        if (!nowMember) {
+            readOnlyMode = false;
+            readOnlyConnections.clear();
+            for (ClientConnection c : connections.all()) {
+                c.closeNow("this node is not in the cluster's configuration");
+            }
+            return;
+        }
         if (txnLog.isServing()) {
             if (notServing) {
                 LOG.info("In contact with the leader again after {} ms: serving clients{}",
@@ -372,19 +397,14 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
                     + "a third of its session timeout unless a leader is back by then ({} connections)",
                     connections.size());
         }
-        boolean readOnly = readOnlyModeAllowed();
-        if (readOnly != readOnlyMode) {
-            readOnlyMode = readOnly;
-            LOG.info(readOnly ? "Read-only mode: serving read-only sessions to clients that allow them until a leader"
-                    + " is back" : "Read-only mode ended: this node is not in the cluster's configuration");
+        boolean readOnly = settings.readOnlyModeEnabled();
+        if (readOnly && !readOnlyMode) {
+            readOnlyMode = true;
+            LOG.info("Read-only mode: serving read-only sessions to clients that allow them until a leader is back");
         }
         long elapsedMillis = (now - notServingSince) / 1_000_000;
         for (ClientConnection c : connections.all()) {
-            if (c.isReadOnly()) {
-                if (!readOnly) {
-                    c.closeNow("this node no longer serves read-only sessions (not a member of the configuration)");
-                }
-            } else if (c.sessionId() == 0 ? !readOnly : elapsedMillis >= c.timeoutMillis() / 3) {
+            if (!c.isReadOnly() && (c.sessionId() == 0 ? !readOnly : elapsedMillis >= c.timeoutMillis() / 3)) {
                 c.closeNow("this node has had no contact with a leader for " + elapsedMillis + " ms");
             }
         }
@@ -412,11 +432,6 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
     @Override
     public void publishMembership() {
         membership.publish();
-    }
-
-    @Override
-    public void checkMembership() {
-        membership.check();
     }
 
     @Override

@@ -46,11 +46,11 @@ final class NodeDuties {
         /** On a new leader: proposes the membership text for /zookeeper/config if the tree shows another. */
         void publishMembership();
 
-        /** Closes the client connections while the node cannot serve them (no contact with a leader). */
+        /**
+         * Closes the client connections while the node cannot serve them (no contact with a leader, or not in the
+         * configuration).
+         */
         void checkServing();
-
-        /** Periodically: whether this node is still in the configuration (it stops serving clients if not). */
-        void checkMembership();
     }
 
     /**
@@ -94,8 +94,6 @@ final class NodeDuties {
                 TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::checkServing, SERVING_CHECK_INTERVAL.toMillis(),
                 SERVING_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-        scheduler.scheduleWithFixedDelay(this::checkMembership, expiryCheckInterval.toMillis(),
-                expiryCheckInterval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Runs {@code task} on the duties thread after {@code delay} (at once if not started: tests). */
@@ -115,14 +113,6 @@ final class NodeDuties {
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 LOG.debug("duties stopped; membership duty dropped");
             }
-        }
-    }
-
-    void checkMembership() {
-        try {
-            host.checkMembership();
-        } catch (RuntimeException e) {
-            LOG.warn("Membership check failed", e);
         }
     }
 
