@@ -70,6 +70,8 @@ public final class ClientConnection {
     private int unansweredNonWrites;
     private boolean closing;
     private boolean drainScheduled;
+    /** Whether a switch of reading waits on the event loop (guarded by this). */
+    private boolean readingUpdateScheduled;
 
     ClientConnection(CoordinatorService service, Channel channel) {
         this.service = service;
@@ -386,9 +388,33 @@ public final class ClientConnection {
     /**
      * Reading pauses while too many requests are queued or while the client does not read its replies (the
      * channel is over its write high-water mark), so a misbehaving client cannot make the server buffer without
-     * bound. Guarded by this.
+     * bound. Guarded by this. The switch itself happens on the event loop only: Netty's setAutoRead(false) from
+     * another thread clears the read interest in a task of its own, which could run after the event loop had
+     * switched reading back on and leave a connection with auto-read on and nothing reading, for good (a stalled
+     * deep pipeline whose session then expired, seen once in PipelineTest on JDK 25).
      */
     private void updateReading() {
+        if (channel.eventLoop().inEventLoop()) {
+            switchReading();
+        } else if (!readingUpdateScheduled) {
+            readingUpdateScheduled = true;
+            try {
+                channel.eventLoop().execute(() -> {
+                    synchronized (this) {
+                        readingUpdateScheduled = false;
+                        if (phase != Phase.CLOSED) {
+                            switchReading();
+                        }
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                readingUpdateScheduled = false;
+            }
+        }
+    }
+
+    /** Event loop, guarded by this: reading on or off as the queue and the channel's writability require. */
+    private void switchReading() {
         int queued = pipeline.size() + held.size();
         boolean reading = channel.config().isAutoRead();
         if (reading && (queued >= MAX_QUEUED || !channel.isWritable())) {
