@@ -29,7 +29,6 @@ import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -197,10 +196,6 @@ class PartitionIT {
     }
 
     @Test
-    @Disabled("Open (issue #3): passed 2 of 2 runs once followers re-point their Ratis client at the leader their"
-            + " server follows, but a session moving through a follower still took 3.3-4.1 s from the disconnect,"
-            + " against the client's 4 s connect timeout here: too close to run in CI. Enable once a move through a"
-            + " follower is well inside it.")
     void clientsOfAnIsolatedLeaderMoveToTheMajorityWithTheirSessionsEphemeralsAndWatches() throws Exception {
         CanopyCluster cluster = CLUSTER.cluster();
         NodeProcess old = cluster.leader();

@@ -230,7 +230,7 @@ class RatisTxnLogTest {
     @Test
     void aRemoteAttemptGivesUpOnASilentLeaderWellWithinTheRequestTimeout() throws Exception {
         ReplicationSettings s = settings(0, 100);
-        // The longest election timeout (0.6 s here), but never below 1 s.
+        // The shortest election timeout (0.3 s here), but never below 1 s.
         assertThat(RatisClients.attemptTimeout(s)).isEqualTo(Duration.ofSeconds(1)).isLessThan(s.requestTimeout());
         assertThat(RatisClients.retryPolicy(s).toString()).contains("TimeoutIOException");
     }
