@@ -361,9 +361,9 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
             if (nowMember) {
                 LOG.info("This node is in the Raft configuration as {}: serving clients", txnLog.mode());
             } else {
-                LOG.warn("This node is not in the Raft configuration (removed, its Raft member shut down, or waiting"
-                        + " to be added): closing every client connection and refusing new ones ({} connections);"
-                        + " clients move to other members", connections.size());
+                LOG.warn("This node is no longer in the Raft configuration (it was removed, or its Raft member shut"
+                        + " down): closing every client connection and refusing new ones ({} connections); clients"
+                        + " move to other members", connections.size());
             }
         }
         if (!nowMember) {
