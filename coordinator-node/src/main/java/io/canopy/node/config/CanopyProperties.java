@@ -313,6 +313,20 @@ public class CanopyProperties {
         private int retention = 3;
         /** Log entries kept behind the newest snapshot, so that a lagging follower catches up without one. */
         private int logRetention = 5_000;
+        /**
+         * Also take a snapshot once the log entries applied since the last one add up to this size, whichever of
+         * this and {@code threshold} comes first (ZooKeeper's snapSizeLimitInKb, 4 GB by default there too);
+         * 0 turns it off.
+         */
+        private DataSize logBytesThreshold = DataSize.ofGigabytes(4);
+
+        public DataSize getLogBytesThreshold() {
+            return logBytesThreshold;
+        }
+
+        public void setLogBytesThreshold(DataSize logBytesThreshold) {
+            this.logBytesThreshold = logBytesThreshold;
+        }
 
         public long getThreshold() {
             return threshold;

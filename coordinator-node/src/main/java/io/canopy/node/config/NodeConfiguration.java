@@ -43,7 +43,8 @@ class NodeConfiguration {
                 raft.getElectionTimeoutMax(), raft.getRequestTimeout(), raft.getBatchMaxOps(),
                 (int) raft.getBatchMaxBytes().toBytes(), raft.getMaxInFlightBatches(),
                 p.getSnapshot().getThreshold(), p.getSnapshot().getRetention(), p.getSnapshot().getLogRetention(),
-                raft.getLogSegmentSize().toBytes(), p.getQuota().isEnforce());
+                raft.getLogSegmentSize().toBytes(), p.getQuota().isEnforce(),
+                p.getSnapshot().getLogBytesThreshold().toBytes());
     }
 
     @Bean(destroyMethod = "")   // closed by CoordinatorNode, in order

@@ -8,17 +8,21 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SnapshotManagementRequest;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLog;
@@ -43,6 +47,7 @@ import io.canopy.core.txn.BatchCodec;
  */
 final class CanopyStateMachine extends BaseStateMachine {
     private static final Logger log = LoggerFactory.getLogger(CanopyStateMachine.class);
+    private static final long SNAPSHOT_REQUEST_TIMEOUT_MS = 30_000;
 
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final StateMachineApplier applier;
@@ -52,13 +57,21 @@ final class CanopyStateMachine extends BaseStateMachine {
     private final Runnable membershipChanged;
     private final SnapshotWriter snapshots;
     private final boolean enforceQuota;
+    private final long entryThreshold;
+    private final LogBytesTrigger bytesTrigger;
+    private final ClientId snapshotClientId = ClientId.randomId();
+    private final AtomicLong snapshotCallIds = new AtomicLong();
+    /** Sizes of the entries this node proposed while leading (ZooKeeper's proposal sizes in mntr and srvr). */
+    private final EntrySizes proposedSizes = new EntrySizes();
     /** Set when apply threw: the state may be half-changed and must never be snapshotted. */
     private volatile boolean applyFailed;
 
     CanopyStateMachine(StateMachineApplier applier, AppliedIndexWaiter appliedWaiter, Clock clock,
                        Consumer<Boolean> leadership, Runnable membershipChanged, int retainedSnapshots,
-                       boolean enforceQuota) {
+                       boolean enforceQuota, long entryThreshold, long logBytesThreshold) {
         this.enforceQuota = enforceQuota;
+        this.entryThreshold = entryThreshold;
+        this.bytesTrigger = new LogBytesTrigger(logBytesThreshold);
         this.applier = applier;
         this.appliedWaiter = appliedWaiter;
         this.clock = clock;
@@ -120,6 +133,7 @@ final class CanopyStateMachine extends BaseStateMachine {
         }
         setLastAppliedTermIndex(snapshot.getTermIndex());
         snapshots.recovered(snapshot.getIndex());
+        bytesTrigger.reset();
         appliedWaiter.advanceTo(snapshot.getIndex());
         log.info("Loaded snapshot {} ({} bytes, last applied index {}) in {} ms", file.getName(), file.length(),
                 snapshot.getIndex(), (System.nanoTime() - started) / 1_000_000);
@@ -138,6 +152,7 @@ final class CanopyStateMachine extends BaseStateMachine {
         } catch (IllegalArgumentException e) {
             throw new IOException("rejected a malformed log entry: " + e.getMessage(), e);
         }
+        proposedSizes.record(stamped.length);
         return TransactionContext.newBuilder()
                 .setStateMachine(this)
                 .setClientRequest(request)
@@ -159,7 +174,41 @@ final class CanopyStateMachine extends BaseStateMachine {
         }
         updateLastAppliedTermIndex(entry.getTerm(), index);
         appliedWaiter.advanceTo(index);
+        if (bytesTrigger.enabled()) {
+            bytesTrigger.applied(entry.getSerializedSize());
+            askForSnapshotIfDue(index);
+        }
         return CompletableFuture.completedFuture(Message.EMPTY);
+    }
+
+    /**
+     * Apply thread, byte trigger on: asks Ratis for a snapshot (a request, sent from the trigger's thread) when the
+     * bytes since the last snapshot reached the threshold, or when a snapshot became durable that Ratis would not
+     * ask about by itself (its own trigger counts entries from the last index it was told of, so a snapshot taken
+     * for bytes would otherwise be reported, and the log purged, only {@code entryThreshold} entries later).
+     */
+    private void askForSnapshotIfDue(long index) {
+        boolean ratisWouldAsk = index - snapshots.reportedIndex() >= entryThreshold;
+        if (snapshots.hasNewlyDurable() && !ratisWouldAsk) {
+            bytesTrigger.request(this::sendSnapshotRequest, "report the snapshot taken for log bytes");
+        } else if (!applyFailed && snapshots.mayStart() && bytesTrigger.due(snapshots.durableIndex())) {
+            bytesTrigger.request(this::sendSnapshotRequest, "log bytes since the last snapshot reached the threshold");
+        }
+    }
+
+    /**
+     * Trigger thread: Ratis's own API for an operator's "take a snapshot now". It queues the request for its apply
+     * thread, which calls {@link #takeSnapshot} at its next turn (within 100 ms when idle), and completes once that
+     * call returned. Creation gap 1: Ratis answers without calling {@code takeSnapshot} if nothing was applied
+     * since its latest snapshot (a report then waits for the next entry).
+     */
+    private CompletableFuture<RaftClientReply> sendSnapshotRequest() {
+        RaftServer server = getServer().getNow(null);
+        if (server == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("not initialized"));
+        }
+        return server.snapshotManagementAsync(SnapshotManagementRequest.newCreate(snapshotClientId, getId(),
+                getGroupId(), snapshotCallIds.incrementAndGet(), SNAPSHOT_REQUEST_TIMEOUT_MS, 1));
     }
 
     @Override
@@ -191,11 +240,14 @@ final class CanopyStateMachine extends BaseStateMachine {
     }
 
     /**
-     * Ratis asks after every apply while the log has grown past the threshold since the last snapshot it was told
-     * of, and purges its log up to the index returned. So: capture the state (cheap) and let the writer thread
-     * write it; answer the index of a snapshot only once it is durable, and -1 ("none new") meanwhile, which
-     * Ratis neither logs nor acts on. The state and {@link #getLastAppliedTermIndex()} agree here because both
-     * only move on this thread.
+     * Ratis asks after every apply while the log has grown past the entry threshold since the last snapshot it was
+     * told of, and when {@link #askForSnapshotIfDue} asked it to; it purges its log up to the index returned. So:
+     * capture the state (cheap) and let the writer thread write it; answer the index of a snapshot only once it is
+     * durable, and -1 ("none new") meanwhile, which Ratis neither logs nor acts on. A capture starts only when one
+     * of the two triggers holds (entries, or log bytes): a request that only reports a durable snapshot, and finds
+     * it already reported, must not start another (nor do other callers: Ratis on stop, where {@link #close} writes
+     * the final snapshot, or an operator's request). The state and {@link #getLastAppliedTermIndex()} agree here
+     * because both only move on this thread.
      */
     @Override
     public long takeSnapshot() {
@@ -204,12 +256,20 @@ final class CanopyStateMachine extends BaseStateMachine {
             return newlyDurable; // Ratis recomputes the gap from here and asks again if it is still too large
         }
         TermIndex last = getLastAppliedTermIndex();
-        if (!applyFailed && last != null && last.getIndex() > snapshots.durableIndex() && snapshots.mayStart()) {
+        if (!applyFailed && last != null && last.getIndex() > snapshots.durableIndex() && snapshots.mayStart()
+                && (last.getIndex() - snapshots.reportedIndex() >= entryThreshold
+                        || bytesTrigger.due(snapshots.durableIndex()))) {
             long started = System.nanoTime();
             CapturedSnapshot image = applier.captureSnapshot();
+            bytesTrigger.captured(last.getIndex());
             snapshots.writeInBackground(last, image, System.nanoTime() - started);
         }
         return RaftLog.INVALID_LOG_INDEX;
+    }
+
+    /** The sizes of the entries this node appended while it led, since it last became leader. */
+    EntrySizes proposedSizes() {
+        return proposedSizes;
     }
 
     @Override
@@ -217,6 +277,8 @@ final class CanopyStateMachine extends BaseStateMachine {
         log.info("Leader of {} is now {}", groupMemberId.getGroupId(), newLeaderId);
         if (!groupMemberId.getPeerId().equals(newLeaderId)) {
             leadership.accept(false);
+        } else {
+            proposedSizes.reset();
         }
     }
 
@@ -259,6 +321,7 @@ final class CanopyStateMachine extends BaseStateMachine {
         try {
             finishSnapshots();
         } finally {
+            bytesTrigger.close();
             snapshots.close();
             appliedWaiter.close();
             super.close();

@@ -26,6 +26,12 @@ import io.canopy.node.replication.ReplicationSettings.Member;
  * setting Canopy relies on, set explicitly (Ratis's documented defaults drift from its code).
  */
 final class RatisConfig {
+    /**
+     * A member whose log is within this many entries of the leader's is caught up: Ratis's staging gap for new
+     * members, and what {@code mntr} calls synced.
+     */
+    static final int CATCH_UP_GAP = 1000;
+
     private RatisConfig() {
     }
 
@@ -74,7 +80,7 @@ final class RatisConfig {
         // Membership changes: a new member is staged until its log is within the gap of the leader's; one that
         // stops answering for the staging timeout fails the change (NEWCONFIGNOQUORUM). Adding as many voters as
         // are kept is refused (RATIS-1912); MembershipChange refuses it first with a clearer message.
-        RaftServerConfigKeys.setStagingCatchupGap(p, 1000);
+        RaftServerConfigKeys.setStagingCatchupGap(p, CATCH_UP_GAP);
         RaftServerConfigKeys.setStagingTimeout(p, millis(s.electionTimeoutMax().multipliedBy(3)));
         RaftServerConfigKeys.LeaderElection.setMemberMajorityAdd(p, false);
 

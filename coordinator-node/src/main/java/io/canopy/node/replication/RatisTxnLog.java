@@ -3,7 +3,10 @@ package io.canopy.node.replication;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -11,7 +14,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -63,6 +69,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
 
     private volatile StateMachineApplier applier;
     private volatile RaftServer server;
+    private volatile CanopyStateMachine stateMachine;
     private volatile CatchUpWatchdog watchdog;
 
     /** The applier is bound at {@link #start}: the server that implements it also proposes through this log. */
@@ -88,11 +95,13 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
     public void start(StateMachineApplier applier) throws IOException {
         this.applier = applier;
         RaftProperties properties = RatisConfig.properties(settings);
+        stateMachine = new CanopyStateMachine(applier, applied, clock, this::onLeadership,
+                this::onMembershipChanged, settings.snapshotRetention(), settings.enforceQuota(),
+                settings.snapshotThreshold(), settings.snapshotLogBytes());
         server = RaftServer.newBuilder()
                 .setServerId(selfId)
                 .setGroup(group)
-                .setStateMachine(new CanopyStateMachine(applier, applied, clock, this::onLeadership,
-                        this::onMembershipChanged, settings.snapshotRetention(), settings.enforceQuota()))
+                .setStateMachine(stateMachine)
                 .setProperties(properties)
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
@@ -269,6 +278,52 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
     @Override
     public CompletableFuture<Void> changeMembership(List<Member> current, List<Member> next) {
         return membership.change(current, next);
+    }
+
+    /**
+     * From the leader's Ratis division: its log appenders (one per member it replicates to, with the time since
+     * that member last answered) and the commit index each member last reported. Synced: answered within the
+     * longest election timeout (after which a follower would itself stop serving, see {@link #isServing}), and
+     * reported a commit index within {@link RatisConfig#CATCH_UP_GAP} entries of the leader's. A member's commit
+     * index never passes what its log holds, so this also bounds how far its log is behind.
+     */
+    @Override
+    public LeaderView leaderView() {
+        Optional<RaftServer.Division> division = division();
+        CanopyStateMachine sm = stateMachine;
+        if (division.isEmpty() || sm == null) {
+            return null;
+        }
+        RaftServer.Division d = division.get();
+        try {
+            RoleInfoProto role = d.getInfo().getRoleInfoProto();
+            if (role.getRole() != RaftPeerRole.LEADER || !role.hasLeaderInfo()) {
+                return null;
+            }
+            long leaderCommit = d.getRaftLog().getLastCommittedIndex();
+            Map<Integer, Long> reportedCommit = new HashMap<>();
+            for (CommitInfoProto c : d.getCommitInfos()) {
+                reportedCommit.put(RatisConfig.nodeIdOf(RaftPeerId.valueOf(c.getServer().getId())),
+                        c.getCommitIndex());
+            }
+            Map<Integer, Member> configured = new HashMap<>();
+            for (Member m : members()) {
+                configured.put(m.id(), m);
+            }
+            List<Learner> learners = new ArrayList<>();
+            for (ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
+                int id = RatisConfig.nodeIdOf(RaftPeerId.valueOf(f.getId().getId()));
+                Member m = configured.get(id);
+                Long commit = reportedCommit.get(id);
+                boolean synced = f.getLastRpcElapsedTimeMs() <= settings.electionTimeoutMax().toMillis()
+                        && commit != null && leaderCommit - commit <= RatisConfig.CATCH_UP_GAP;
+                learners.add(new Learner(id, m == null ? null : m.role(), synced));
+            }
+            long[] sizes = sm.proposedSizes().snapshot();
+            return new LeaderView(learners, role.getRoleElapsedTimeMs(), sizes[0], sizes[1], sizes[2]);
+        } catch (RuntimeException e) {
+            return null;   // the division is closing
+        }
     }
 
     private List<RaftPeer> knownPeers() {

@@ -30,6 +30,9 @@ import java.util.List;
  * @param enforceQuota       stamped into every entry this node appends while it leads: whether apply enforces quota
  *                           hard limits for that entry's transactions (ZooKeeper's zookeeper.enforceQuota, which
  *                           only ZooKeeper's leader consults, when it prepares a request)
+ * @param snapshotLogBytes   also take a snapshot once the log entries applied since the last one add up to this
+ *                           many bytes (ZooKeeper's snapSizeLimitInKb), whichever of the two thresholds comes
+ *                           first; 0 or less: by entry count only
  */
 public record ReplicationSettings(int nodeId, List<Member> members, boolean join, String peerBindAddress,
                                   String clusterName,
@@ -37,9 +40,10 @@ public record ReplicationSettings(int nodeId, List<Member> members, boolean join
                                   Duration electionTimeoutMin, Duration electionTimeoutMax,
                                   Duration requestTimeout, int batchMaxOps, int batchMaxBytes,
                                   int maxInFlightBatches, long snapshotThreshold, int snapshotRetention,
-                                  int logRetention, long logSegmentBytes, boolean enforceQuota) {
+                                  int logRetention, long logSegmentBytes, boolean enforceQuota,
+                                  long snapshotLogBytes) {
 
-    /** Settings of a node that does not enforce quotas (ZooKeeper's default). */
+    /** Settings of a node that does not enforce quotas (ZooKeeper's default) and snapshots by entry count only. */
     public ReplicationSettings(int nodeId, List<Member> members, boolean join, String peerBindAddress,
                                String clusterName, Path raftDir, Duration electionTimeoutMin,
                                Duration electionTimeoutMax, Duration requestTimeout, int batchMaxOps,
@@ -47,7 +51,7 @@ public record ReplicationSettings(int nodeId, List<Member> members, boolean join
                                int snapshotRetention, int logRetention, long logSegmentBytes) {
         this(nodeId, members, join, peerBindAddress, clusterName, raftDir, electionTimeoutMin, electionTimeoutMax,
                 requestTimeout, batchMaxOps, batchMaxBytes, maxInFlightBatches, snapshotThreshold,
-                snapshotRetention, logRetention, logSegmentBytes, false);
+                snapshotRetention, logRetention, logSegmentBytes, false, 0);
     }
 
     public ReplicationSettings {

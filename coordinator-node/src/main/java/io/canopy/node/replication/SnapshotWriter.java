@@ -86,6 +86,16 @@ final class SnapshotWriter implements AutoCloseable {
         return running.isDone() && System.nanoTime() - retryNotBeforeNanos >= 0;
     }
 
+    /** The index of the latest snapshot Ratis was told of ({@link #takeNewlyDurable}) or loaded, -1 if none. */
+    long reportedIndex() {
+        return reportedIndex;
+    }
+
+    /** Whether a snapshot became durable that Ratis has not been told of yet. */
+    boolean hasNewlyDurable() {
+        return durableIndex > reportedIndex;
+    }
+
     /**
      * The index of a snapshot that became durable since the last call, or -1: Ratis logs and purges on every
      * non-negative answer, so an index is handed over once.

@@ -96,4 +96,47 @@ public interface TxnLog {
 
     /** This node's id, stamped into the transactions it proposes. */
     int nodeId();
+
+    /**
+     * What this node sees as leader, for ZooKeeper's leader-only {@code mntr} keys; null when it does not lead
+     * (and for a log without replication).
+     */
+    default LeaderView leaderView() {
+        return null;
+    }
+
+    /**
+     * The leader's view of the members it replicates to and of the entries it appended.
+     *
+     * @param learners        every member the leader sends its log to (ZooKeeper's learners): followers, observers,
+     *                        and new members still catching up before a membership change
+     * @param uptimeMillis    how long this node has led (ZooKeeper's leader_uptime)
+     * @param lastEntryBytes  size of the last log entry appended while leading, -1 if none yet (ZooKeeper's proposal
+     *                        sizes; a Canopy entry is a batch of transactions, see {@link EntrySizes})
+     * @param minEntryBytes   the smallest, -1 if none
+     * @param maxEntryBytes   the largest, -1 if none
+     */
+    record LeaderView(List<Learner> learners, long uptimeMillis, long lastEntryBytes, long minEntryBytes,
+                      long maxEntryBytes) {
+        public LeaderView {
+            learners = List.copyOf(learners);
+        }
+
+        /** Learners of {@code role} (null: not in the configuration yet) that are synced. */
+        public int synced(ReplicationSettings.Role role) {
+            return (int) learners.stream().filter(l -> l.synced() && l.role() == role).count();
+        }
+    }
+
+    /**
+     * One member the leader replicates to.
+     *
+     * @param role   its role in the current configuration; null for a new member that is still catching up before
+     *               a membership change makes it one (ZooKeeper's non-voting follower)
+     * @param synced caught up and in contact: the leader heard from it within the longest election timeout, and the
+     *               commit index it last reported is within {@code RatisConfig.CATCH_UP_GAP} entries of the leader's
+     *               (the gap within which Ratis itself declares a new member caught up)
+     */
+    record Learner(int nodeId, ReplicationSettings.Role role, boolean synced) {
+    }
 }

@@ -191,7 +191,9 @@ public final class ClientConnection {
             }
             case SYNC -> {
                 enqueue(request);
+                service.stats().syncStarted();
                 service.txnLog().sync().whenComplete((ok, error) -> {
+                    service.stats().syncEnded();
                     if (error != null) {
                         closeNow("sync barrier failed: " + error);
                         return;

@@ -40,6 +40,7 @@ import io.canopy.core.watch.WatchEvent;
 import io.canopy.core.watch.WatchRegistry;
 import io.canopy.core.watch.WatchTrigger;
 import io.canopy.node.replication.CapturedSnapshot;
+import io.canopy.node.replication.ReplicationSettings.Member;
 import io.canopy.node.replication.StateMachineApplier;
 import io.canopy.node.replication.TxnLog;
 import io.canopy.protocol.Jute;
@@ -616,12 +617,35 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
             return s.stats();
         });
         // ZooKeeper's ReadOnlyZooKeeperServer reports its state as "read-only".
-        String mode = isReadOnly() ? "read-only" : txnLog.mode();
+        boolean readOnly = isReadOnly();
+        String mode = readOnly ? "read-only" : txnLog.mode();
+        boolean quorum = !readOnly && !mode.equals("standalone");
+        int voters = (int) txnLog.members().stream().filter(Member::isVoter).count();
         return new ServerStatus(isLeader(), mode, zxidAndIndex[0], zxidAndIndex[1], zxidAndIndex[2],
                 tree.nodeCount(),
                 tree.ephemeralCount(), tree.approximateDataSize(), watchCount(), sessionCount[0], connections.size(),
                 proposals.outstanding(), stats.received(), stats.sent(), stats.minLatency(), stats.avgLatency(),
-                stats.maxLatency());
+                stats.maxLatency(), quorum ? peerState(mode) : null, quorum ? voters : 0,
+                FileDescriptors.open(), FileDescriptors.max(), stats.pendingSyncs(),
+                // A standalone node leads its one-member group, but ZooKeeper's standalone server has no leader keys.
+                quorum ? txnLog.leaderView() : null);
+    }
+
+    /**
+     * ZooKeeper's detailed peer state ({@code QuorumPeer.getDetailedPeerState}): the peer state, then the Zab phase
+     * once past election. A Raft member that serves has the log in order and takes new entries, which is Zab's
+     * broadcast phase; one that does not serve is looking for a leader (then mntr answers "not currently serving"
+     * anyway, as ZooKeeper's does).
+     */
+    private String peerState(String mode) {
+        if (!isServing()) {
+            return "looking";
+        }
+        return switch (mode) {
+            case "leader" -> "leading - broadcast";
+            case "observer" -> "observing - broadcast";
+            default -> "following - broadcast";
+        };
     }
 
     private static Stat copy(Stat s) {

@@ -1,5 +1,6 @@
 package io.canopy.node.server;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -11,6 +12,7 @@ final class ServerStats {
     private final LongAdder latencyCount = new LongAdder();
     private final AtomicLong minLatency = new AtomicLong(Long.MAX_VALUE);
     private final AtomicLong maxLatency = new AtomicLong();
+    private final AtomicInteger pendingSyncs = new AtomicInteger();
 
     void packetReceived() {
         received.increment();
@@ -25,6 +27,19 @@ final class ServerStats {
         latencyCount.increment();
         minLatency.accumulateAndGet(millis, Math::min);
         maxLatency.accumulateAndGet(millis, Math::max);
+    }
+
+    /** A client's sync is waiting for its barrier entry. */
+    void syncStarted() {
+        pendingSyncs.incrementAndGet();
+    }
+
+    void syncEnded() {
+        pendingSyncs.decrementAndGet();
+    }
+
+    int pendingSyncs() {
+        return pendingSyncs.get();
     }
 
     long received() {

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -13,6 +14,8 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import io.canopy.core.SessionInfo;
+import io.canopy.node.replication.ReplicationSettings.Role;
+import io.canopy.node.replication.TxnLog;
 import io.canopy.node.server.ConnectionInfo;
 import io.canopy.node.server.CoordinatorService;
 import io.canopy.node.server.ServerSettings;
@@ -106,7 +109,10 @@ public final class FourLetterWords {
                 + "Outstanding: " + s.outstandingRequests() + "\n"
                 + "Zxid: 0x" + Long.toHexString(s.lastZxid()) + "\n"
                 + "Mode: " + mode(s) + "\n"
-                + "Node count: " + s.nodeCount() + "\n";
+                + "Node count: " + s.nodeCount() + "\n"
+                // ZooKeeper's StatCommand adds this line on its leader only.
+                + (s.leaderView() == null ? "" : "Proposal sizes last/min/max: " + s.leaderView().lastEntryBytes()
+                        + "/" + s.leaderView().minEntryBytes() + "/" + s.leaderView().maxEntryBytes() + "\n");
     }
 
     private static String mode(ServerStatus s) {
@@ -149,28 +155,67 @@ public final class FourLetterWords {
         return sb.append('\n').toString();
     }
 
+    /**
+     * ZooKeeper 3.9's mntr, key for key where Canopy has the value, in the order ZooKeeper 3.9.5 prints them
+     * (version and state first, then its gauges in the iteration order of its metrics map, read off a real 3.9.5
+     * leader; the keys it has and Canopy does not are left out). A standalone node prints no quorum keys, as
+     * ZooKeeper's standalone server; a leader adds the leader-only keys. Canopy's own keys come last.
+     */
     private String mntr() {
         ServerStatus s = service.status();
-        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        TxnLog.LeaderView leader = s.leaderView();
+        Map<String, Object> m = new LinkedHashMap<>();
         m.put("zk_version", VERSION);
         m.put("zk_server_state", mode(s));
-        m.put("zk_avg_latency", s.avgLatency());
-        m.put("zk_max_latency", s.maxLatency());
-        m.put("zk_min_latency", s.minLatency());
-        m.put("zk_packets_received", s.packetsReceived());
-        m.put("zk_packets_sent", s.packetsSent());
+        if (s.peerState() != null) {
+            m.put("zk_peer_state", s.peerState());
+        }
+        m.put("zk_ephemerals_count", s.ephemeralCount());
         m.put("zk_num_alive_connections", s.connectionCount());
+        m.put("zk_avg_latency", s.avgLatency());
+        if (leader != null) {
+            // Sizes of whole log entries: each batches many ZooKeeper transactions (a ZooKeeper proposal holds one).
+            m.put("zk_min_proposal_size", leader.minEntryBytes());
+        }
         m.put("zk_outstanding_requests", s.outstandingRequests());
         m.put("zk_znode_count", s.nodeCount());
-        m.put("zk_watch_count", s.watchCount());
-        m.put("zk_ephemerals_count", s.ephemeralCount());
-        m.put("zk_approximate_data_size", s.approximateDataSize());
         m.put("zk_global_sessions", s.sessionCount());
+        m.put("zk_packets_sent", s.packetsSent());
+        m.put("zk_packets_received", s.packetsReceived());
+        if (leader != null) {
+            m.put("zk_max_proposal_size", leader.maxEntryBytes());
+            m.put("zk_synced_followers", leader.synced(Role.PARTICIPANT));
+        }
+        m.put("zk_watch_count", s.watchCount());
+        if (leader != null) {
+            m.put("zk_synced_non_voting_followers", leader.synced(null));
+            m.put("zk_synced_observers", leader.synced(Role.OBSERVER));
+        }
+        m.put("zk_min_latency", s.minLatency());
+        m.put("zk_max_file_descriptor_count", s.maxFileDescriptors());
+        m.put("zk_approximate_data_size", s.approximateDataSize());
+        m.put("zk_open_file_descriptor_count", s.openFileDescriptors());
+        if (leader != null) {
+            m.put("zk_last_proposal_size", leader.lastEntryBytes());
+            m.put("zk_pending_syncs", s.pendingSyncs());
+            m.put("zk_leader_uptime", leader.uptimeMillis());
+        }
+        // ZooKeeper's local sessions (localSessionsEnabled) do not exist in Canopy.
+        m.put("zk_local_sessions", 0);
+        m.put("zk_uptime", ManagementFactory.getRuntimeMXBean().getUptime());
+        m.put("zk_max_latency", s.maxLatency());
+        if (leader != null) {
+            m.put("zk_learners", leader.learners().size());
+            // ZooKeeper up to 3.5 printed the same count as zk_followers; monitoring written then still reads it.
+            m.put("zk_followers", leader.learners().size());
+        }
+        if (s.peerState() != null) {
+            m.put("zk_quorum_size", s.quorumSize());
+        }
         m.put("zk_last_zxid", "0x" + Long.toHexString(s.lastZxid()));
         m.put("zk_last_applied_index", s.lastAppliedIndex());
         // Canopy's own key: nodes at the same zk_last_zxid must report the same digest (replica divergence check).
         m.put("canopy_tree_digest", String.format("%016x", s.treeDigest()));
-        m.put("zk_uptime", ManagementFactory.getRuntimeMXBean().getUptime());
         StringBuilder sb = new StringBuilder();
         m.forEach((k, v) -> sb.append(k).append('\t').append(v).append('\n'));
         return sb.toString();

@@ -2,7 +2,10 @@ package io.canopy.node.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.awaitility.Awaitility.await;
+
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.ZooDefs;
@@ -53,8 +56,36 @@ class ClusterHarnessIT {
         }
     }
 
+    /** mntr's quorum keys on every node, and the leader's view of its two followers (both caught up). */
     @Test
     @Order(3)
+    void mntrShowsTheLeadersSyncedFollowersAndEachPeersState() {
+        CanopyCluster c = cluster.cluster();
+        NodeProcess leader = c.leader();
+        assertLeaderSeesTwoSyncedFollowers(leader);
+        Map<String, String> m = leader.mntr();
+        assertThat(m).containsEntry("zk_peer_state", "leading - broadcast").containsEntry("zk_quorum_size", "3")
+                .containsEntry("zk_learners", "2").containsEntry("zk_synced_observers", "0")
+                .containsEntry("zk_synced_non_voting_followers", "0").containsEntry("zk_local_sessions", "0");
+        assertThat(Long.parseLong(m.get("zk_max_proposal_size"))).as("entries were appended").isPositive();
+        assertThat(Long.parseLong(m.get("zk_open_file_descriptor_count"))).isPositive();
+        assertThat(leader.fourLetterWord("srvr")).containsPattern("Proposal sizes last/min/max: \\d+/\\d+/\\d+\n");
+        for (NodeProcess f : c.followers()) {
+            Map<String, String> fm = f.mntr();
+            assertThat(fm).as("node %d", f.nodeId()).containsEntry("zk_server_state", "follower")
+                    .containsEntry("zk_peer_state", "following - broadcast").containsEntry("zk_quorum_size", "3")
+                    .doesNotContainKeys("zk_learners", "zk_synced_followers", "zk_pending_syncs");
+        }
+    }
+
+    private static void assertLeaderSeesTwoSyncedFollowers(NodeProcess leader) {
+        // Synced: heard from within the election timeout, with a reported commit index close to the leader's.
+        await().atMost(Timing.seconds(15)).untilAsserted(() -> assertThat(leader.mntr())
+                .containsEntry("zk_followers", "2").containsEntry("zk_synced_followers", "2"));
+    }
+
+    @Test
+    @Order(4)
     void afterTheLeaderIsKilledAnotherLeadsAndTheRestartedNodeCatchesUp() throws Exception {
         CanopyCluster c = cluster.cluster();
         NodeProcess old = c.leader();
@@ -70,6 +101,7 @@ class ClusterHarnessIT {
         assertThat(converged.nodeIds()).containsExactly(1, 2, 3);
         assertThat(converged.lastZxid()).isGreaterThanOrEqualTo(written);
         assertThat(syncAndRead(old, "/after-failover")).isEqualTo("written while node " + old.nodeId() + " was down");
+        assertLeaderSeesTwoSyncedFollowers(next);
     }
 
     /** Creates {@code path} through {@code node} and returns the zxid of the write. */

@@ -66,9 +66,19 @@ public abstract class AbstractFourLetterWordConformanceTest extends ConformanceT
         for (String key : new String[] {"zk_version", "zk_avg_latency", "zk_max_latency", "zk_min_latency",
                 "zk_packets_received", "zk_packets_sent", "zk_num_alive_connections", "zk_outstanding_requests",
                 "zk_server_state", "zk_znode_count", "zk_watch_count", "zk_ephemerals_count",
-                "zk_approximate_data_size"}) {
+                "zk_approximate_data_size", "zk_global_sessions", "zk_uptime"}) {
             assertThat(mntr).as("mntr has %s", key).containsPattern("(?m)^" + key + "\t\\S");
         }
+        // Integers where ZooKeeper prints integers (its Unix-only file descriptor counts: the build runs on Linux).
+        for (String key : new String[] {"zk_open_file_descriptor_count", "zk_max_file_descriptor_count",
+                "zk_num_alive_connections", "zk_znode_count"}) {
+            assertThat(mntr).as("mntr has %s", key).containsPattern("(?m)^" + key + "\t[1-9][0-9]*$");
+        }
+        assertThat(mntr).contains("zk_server_state\tstandalone\n", "zk_local_sessions\t0\n")
+                .containsPattern("(?m)^zk_avg_latency\t\\d+\\.\\d+$");
+        // A standalone server is no quorum peer: no peer state, quorum size or leader-only keys.
+        assertThat(mntr).doesNotContain("zk_peer_state", "zk_quorum_size", "zk_learners", "zk_synced_followers",
+                "zk_pending_syncs", "zk_last_proposal_size");
     }
 
     @Test

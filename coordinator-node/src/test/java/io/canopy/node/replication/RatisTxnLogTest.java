@@ -122,7 +122,8 @@ class RatisTxnLogTest {
     private ReplicationSettings settings(int peerPort, long snapshotThreshold, boolean enforceQuota) {
         return new ReplicationSettings(1, List.of(new ReplicationSettings.Member(1, "127.0.0.1", 2181, peerPort)), false,
                 "127.0.0.1", "test", dir.resolve("raft"), Duration.ofMillis(300), Duration.ofMillis(600),
-                Duration.ofSeconds(10), 100, 1024 * 1024, 2, snapshotThreshold, 2, 100, 32L << 20, enforceQuota);
+                Duration.ofSeconds(10), 100, 1024 * 1024, 2, snapshotThreshold, 2, 100, 32L << 20, enforceQuota,
+                0);
     }
 
     private static Txn txn(long session, int cxid, int bodyBytes) {

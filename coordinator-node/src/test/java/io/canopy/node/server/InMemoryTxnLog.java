@@ -10,6 +10,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import io.canopy.core.txn.Batch;
 import io.canopy.core.txn.BatchCodec;
 import io.canopy.core.txn.Txn;
+import io.canopy.node.replication.ReplicationSettings.Member;
 import io.canopy.node.replication.StateMachineApplier;
 import io.canopy.node.replication.TxnLog;
 
@@ -30,6 +31,9 @@ public final class InMemoryTxnLog implements TxnLog, AutoCloseable {
     private volatile boolean serving = true;
     private volatile boolean running = true;
     private volatile boolean enforceQuota;
+    private volatile String mode;
+    private volatile List<Member> members = List.of();
+    private volatile LeaderView leaderView;
     private long index;
 
     public InMemoryTxnLog(int nodeId, Clock clock) {
@@ -62,6 +66,34 @@ public final class InMemoryTxnLog implements TxnLog, AutoCloseable {
     @Override
     public boolean isServing() {
         return serving;
+    }
+
+    /**
+     * Makes the node describe itself as a member of a cluster for the status words ({@code srvr}, {@code mntr}):
+     * {@code mode} as {@link #mode()}, the configuration's members, and what it sees as leader (null for a
+     * follower or observer). It still applies alone and runs the leader duties. {@code mode} null: as a plain
+     * single in-memory node again.
+     */
+    public void describeAs(String mode, List<Member> members, LeaderView leaderView) {
+        this.mode = mode;
+        this.members = List.copyOf(members);
+        this.leaderView = leaderView;
+    }
+
+    @Override
+    public String mode() {
+        String m = mode;
+        return m != null ? m : TxnLog.super.mode();
+    }
+
+    @Override
+    public List<Member> members() {
+        return members;
+    }
+
+    @Override
+    public LeaderView leaderView() {
+        return leaderView;
     }
 
     @Override
