@@ -10,6 +10,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.canopy.core.txn.Batch;
 import io.canopy.core.txn.BatchCodec;
 import io.canopy.core.txn.Txn;
@@ -28,6 +31,8 @@ import io.canopy.core.txn.Txn;
  * leader's client port in ClusterLinearizabilityIT).
  */
 final class TxnBatcher {
+    private static final Logger log = LoggerFactory.getLogger(TxnBatcher.class);
+
     /** Per-transaction framing overhead in an entry (ids, lengths), an upper bound used for the byte cap. */
     private static final int TXN_OVERHEAD_BYTES = 64;
 
@@ -130,6 +135,12 @@ final class TxnBatcher {
     }
 
     private void finished(List<Pending> batch, Throwable error) {
+        if (error != null) {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            log.warn("A log entry of {} transaction(s) was not confirmed committed ({}); its requests fail (their"
+                    + " clients see connection loss and retry)", batch.size(), cause.toString());
+        }
         for (Pending p : batch) {
             if (error == null) {
                 p.done().complete(null);
