@@ -72,8 +72,6 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
     private volatile CoordinatorState state;
     private final WatchRegistry watches = new WatchRegistry();
     private final ConnectionRegistry connections = new ConnectionRegistry(watches);
-    /** Connections holding a read-only session: closed as soon as this node serves again. */
-    private final Set<ClientConnection> readOnlyConnections = ConcurrentHashMap.newKeySet();
     private final Set<Long> recentlyActive = ConcurrentHashMap.newKeySet();
     private final Proposals proposals;
     private final QuotaWarningLog quotaWarnings;
@@ -89,13 +87,7 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
      * against the identities of the session's connection on this node.
      */
     private final WatchRegistry.ReadPermission readPermission;
-    /** Whether, and since when ({@link System#nanoTime}), this node cannot serve; duties thread only. */
-    private boolean notServing;
-    private long notServingSince;
-    /** Whether the last check found this node in read-only mode; duties thread only. */
-    private boolean readOnlyMode;
-    /** Whether the last check found this node in the Raft configuration; duties thread only. */
-    private boolean member;
+    private final ServingGate serving;
 
     public CoordinatorService(ServerSettings settings, TxnLog txnLog, Clock clock) {
         this(settings, new CoreSettings(settings.superDigest(), false), txnLog, clock);
@@ -113,6 +105,7 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
         this.handshake = new ConnectHandshake(this, settings, new SessionIds(nodeId, clock));
         this.duties = new NodeDuties(this, clock, settings);
         this.membership = new ClusterMembership(this, txnLog, settings);
+        this.serving = new ServingGate(txnLog, connections, settings);
         this.reconfigHandler = new ReconfigHandler(this, txnLog, membership, settings, coreSettings);
         this.readPermission = (sessionId, acl) -> {
             List<Id> identities = connections.identities(sessionId);
@@ -275,7 +268,7 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
     }
 
     void connectionClosed(ClientConnection c) {
-        readOnlyConnections.remove(c);
+        serving.readOnlyClosed(c);
         connections.closed(c);
     }
 
@@ -289,7 +282,7 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
      * here, in the connection registry and the watch registry: it ends when its connection closes.
      */
     void attachReadOnly(ClientConnection c, long sessionId) {
-        readOnlyConnections.add(c);
+        serving.readOnlyAttached(c);
         connections.attach(c, sessionId);
     }
 
@@ -335,99 +328,20 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
         });
     }
 
-    /**
-     * Every few hundred milliseconds (duties thread): while this node cannot serve (no contact with a leader), it
-     * refuses new sessions ({@link #isServing}) and closes each client connection once the node has not served
-     * for a third of that session's timeout, as ZooKeeper's client gives up on a silent server after two thirds
-     * of it. Clients then move to a node that can serve them, with time left to resume their sessions before the
-     * leader could expire them, and no client keeps reading state that may be going stale. The grace lets a
-     * routine leader change (an election takes a few seconds) pass without disconnecting every client, where a
-     * ZooKeeper follower drops its clients at once.
-     *
-     * <p>In read-only mode ({@link #isReadOnly}) read-only connections stay, and so do handshakes under way (they
-     * may be read-only clients'). Once the node serves again, every read-only connection is closed, as ZooKeeper
-     * closes every connection when its read-only server shuts down: its client reconnects and, having never had a
-     * read-write session, asks for a new one, which a serving node grants.
-     *
-     * <p>A node that is not in the configuration (removed, its Raft member shut down, or waiting to join) closes
-     * every connection at once, without the grace: that is no passing election, its state is no longer kept up
-     * to date. Runs also right after every configuration change ({@link ClusterMembership#changed}).
-     */
+    /** Every few hundred milliseconds (duties thread), and after every configuration change: see {@link ServingGate}. */
     @Override
     public void checkServing() {
-        long now = System.nanoTime();
-        boolean nowMember = txnLog.isMember();
-        if (nowMember != member) {
-            member = nowMember;
-            if (nowMember) {
-                LOG.info("This node is in the Raft configuration as {}: serving clients", txnLog.mode());
-            } else {
-                LOG.warn("This node is no longer in the Raft configuration (it was removed, or its Raft member shut"
-                        + " down): closing every client connection and refusing new ones ({} connections); clients"
-                        + " move to other members", connections.size());
-            }
-        }
-        if (!nowMember) {
-            readOnlyMode = false;
-            readOnlyConnections.clear();
-            for (ClientConnection c : connections.all()) {
-                c.closeNow("this node is not in the cluster's configuration");
-            }
-            return;
-        }
-        if (txnLog.isServing()) {
-            if (notServing) {
-                LOG.info("In contact with the leader again after {} ms: serving clients{}",
-                        (now - notServingSince) / 1_000_000, readOnlyConnections.isEmpty() ? ""
-                                : "; closing " + readOnlyConnections.size() + " read-only connections");
-                notServing = false;
-                readOnlyMode = false;
-            }
-            // Every time, not only on the change: a read-only handshake may have raced with it.
-            for (var it = readOnlyConnections.iterator(); it.hasNext(); ) {
-                ClientConnection c = it.next();
-                it.remove();
-                c.closeNow("this node serves read-write sessions again: read-only session ended");
-            }
-            return;
-        }
-        if (!notServing) {
-            notServing = true;
-            notServingSince = now;
-            LOG.warn("No contact with a Raft leader: refusing new sessions, and closing each client connection after "
-                    + "a third of its session timeout unless a leader is back by then ({} connections)",
-                    connections.size());
-        }
-        boolean readOnly = settings.readOnlyModeEnabled();
-        if (readOnly && !readOnlyMode) {
-            readOnlyMode = true;
-            LOG.info("Read-only mode: serving read-only sessions to clients that allow them until a leader is back");
-        }
-        long elapsedMillis = (now - notServingSince) / 1_000_000;
-        for (ClientConnection c : connections.all()) {
-            if (!c.isReadOnly() && (c.sessionId() == 0 ? !readOnly : elapsedMillis >= c.timeoutMillis() / 3)) {
-                c.closeNow("this node has had no contact with a leader for " + elapsedMillis + " ms");
-            }
-        }
+        serving.check();
     }
 
     /** Whether this node may serve clients now (asked of the log, not of the last periodic check). */
     public boolean isServing() {
-        return txnLog.isServing();
+        return serving.isServing();
     }
 
-    /**
-     * Whether this node is in read-only mode now: read-only mode is enabled, and the node is a member of the
-     * configuration that cannot serve (no contact with a leader). A node outside the configuration (removed, or
-     * waiting to be added) has no state worth reading and serves nobody.
-     */
+    /** Whether this node is in read-only mode now (see {@link ServingGate#isReadOnly}). */
     public boolean isReadOnly() {
-        return !txnLog.isServing() && readOnlyModeAllowed();
-    }
-
-    /** Whether this node would be in read-only mode if it could not serve. */
-    private boolean readOnlyModeAllowed() {
-        return settings.readOnlyModeEnabled() && txnLog.isMember();
+        return serving.isReadOnly();
     }
 
     @Override
