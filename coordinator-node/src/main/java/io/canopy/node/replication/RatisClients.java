@@ -65,6 +65,11 @@ final class RatisClients implements AutoCloseable {
         return client.async().send(message).whenComplete((r, e) -> inFlight.decrementAndGet());
     }
 
+    /** How many entries sent through the forwarding client await their reply. */
+    int inFlight() {
+        return inFlight.get();
+    }
+
     /** The forwarding client, created on first use. */
     RaftClient forwarding() {
         RaftClient c = forwarding;

@@ -131,9 +131,15 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
     private CompletableFuture<Long> submitEntry(byte[] entry) {
         Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(entry));
         CompletableFuture<RaftClientReply> reply;
-        if (isLeader()) {
+        if (isLeader() && leaderReady.get() && clients.inFlight() == 0) {
             reply = submitLocally(message);
         } else {
+            // Not leading, or leading but not ready yet (Ratis refuses a local submit with LeaderNotReadyException
+            // until the term's first entry commits; its client retries that), or entries of this node are still
+            // in flight through the client (found by PartitionIT: a write issued at a leader's isolation through
+            // the node that then won failed with LeaderNotReady). Staying on the client's ordered stream until
+            // those are answered also keeps a session's entries in order: an entry sent locally could otherwise be
+            // appended before an earlier one still being retried through the client.
             reply = clients.forward(message);
         }
         return reply.thenCompose(this::appliedHere)
