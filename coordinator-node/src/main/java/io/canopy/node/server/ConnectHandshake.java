@@ -70,11 +70,7 @@ final class ConnectHandshake {
                     + " the cluster's configuration");
             return;
         }
-        long ourZxid = service.lastZxid();
-        if (request.lastZxidSeen() > ourZxid) {
-            connection.closeNow("refusing session request: client has seen zxid 0x"
-                    + Long.toHexString(request.lastZxidSeen()) + ", our last zxid is 0x" + Long.toHexString(ourZxid)
-                    + "; client must try another server");
+        if (refusedForNewerZxid(connection, request, "session request")) {
             return;
         }
         if (request.sessionId() == 0) {
@@ -98,11 +94,7 @@ final class ConnectHandshake {
                     + " with a leader and serves read-only clients only");
             return;
         }
-        long ourZxid = service.lastZxid();
-        if (request.lastZxidSeen() > ourZxid) {
-            connection.closeNow("refusing read-only session request: client has seen zxid 0x"
-                    + Long.toHexString(request.lastZxidSeen()) + ", our last zxid is 0x" + Long.toHexString(ourZxid)
-                    + "; client must try another server");
+        if (refusedForNewerZxid(connection, request, "read-only session request")) {
             return;
         }
         if (request.sessionId() != 0) {
@@ -114,6 +106,20 @@ final class ConnectHandshake {
         int timeout = negotiate(request.timeoutMillis());
         service.attachReadOnly(connection, sessionId);
         connection.establishedReadOnly(sessionId, timeout, ids.newPassword());
+    }
+
+    /**
+     * ZooKeeper's rule: a client that has seen a newer zxid than this node has must not be served from here; its
+     * connection is closed so that it tries another server. Returns whether it was refused.
+     */
+    private boolean refusedForNewerZxid(ClientConnection connection, Request request, String what) {
+        long ourZxid = service.lastZxid();
+        if (request.lastZxidSeen() <= ourZxid) {
+            return false;
+        }
+        connection.closeNow("refusing " + what + ": client has seen zxid 0x" + Long.toHexString(request.lastZxidSeen())
+                + ", our last zxid is 0x" + Long.toHexString(ourZxid) + "; client must try another server");
+        return true;
     }
 
     private int negotiate(int requested) {
