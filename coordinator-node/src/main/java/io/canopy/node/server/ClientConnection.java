@@ -398,7 +398,7 @@ public final class ClientConnection {
     private void updateReading() {
         if (channel.eventLoop().inEventLoop()) {
             switchReading();
-        } else if (!readingUpdateScheduled) {
+        } else if (!readingUpdateScheduled && readingShouldChange()) {
             readingUpdateScheduled = true;
             try {
                 channel.eventLoop().execute(() -> {
@@ -417,13 +417,20 @@ public final class ClientConnection {
 
     /** Event loop, guarded by this: reading on or off as the queue and the channel's writability require. */
     private void switchReading() {
+        if (readingShouldChange()) {
+            channel.config().setAutoRead(!channel.config().isAutoRead());
+        }
+    }
+
+    /**
+     * Whether reading should be switched now (guarded by this; any thread may ask, so that a reply sent from the
+     * apply thread only bothers the event loop when a switch is due).
+     */
+    private boolean readingShouldChange() {
         int queued = pipeline.size() + held.size();
         boolean reading = channel.config().isAutoRead();
-        if (reading && (queued >= MAX_QUEUED || !channel.isWritable())) {
-            channel.config().setAutoRead(false);
-        } else if (!reading && queued < MAX_QUEUED / 2 && channel.isWritable()) {
-            channel.config().setAutoRead(true);
-        }
+        return reading ? queued >= MAX_QUEUED || !channel.isWritable()
+                : queued < MAX_QUEUED / 2 && channel.isWritable();
     }
 
     /** The channel's writability changed (event loop thread). */
