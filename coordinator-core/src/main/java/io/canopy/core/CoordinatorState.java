@@ -10,6 +10,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Consumer;
 
 import org.apache.jute.Record;
 import org.apache.zookeeper.data.Id;
@@ -64,6 +65,18 @@ public final class CoordinatorState {
      *                                  caller bug: nothing is applied)
      */
     public ApplyResult apply(long logIndex, Batch batch) {
+        return apply(logIndex, batch, outcome -> { });
+    }
+
+    /**
+     * Applies one committed log entry and hands each transaction's outcome to {@code afterEach} as soon as that
+     * transaction is applied, before the next one is: what the caller does there (answer the write, run the reads
+     * its session queued behind it) sees the state between the two, as if each transaction had an entry of its
+     * own. {@code afterEach} must not throw; the entry is applied in full regardless of what it does.
+     *
+     * @throws IllegalArgumentException as {@link #apply(long, Batch)}
+     */
+    public ApplyResult apply(long logIndex, Batch batch, Consumer<TxnOutcome> afterEach) {
         if (logIndex <= lastAppliedIndex) {
             throw new IllegalArgumentException("log index " + logIndex + " <= last applied " + lastAppliedIndex);
         }
@@ -74,8 +87,10 @@ public final class CoordinatorState {
         int position = 0;
         for (Txn txn : batch.txns()) {
             long zxid = zxid(logIndex, position++);
-            outcomes.add(applier.apply(txn, zxid, batch.timeMillis(), batch.enforceQuota()));
+            TxnOutcome outcome = applier.apply(txn, zxid, batch.timeMillis(), batch.enforceQuota());
+            outcomes.add(outcome);
             lastZxid = zxid;
+            afterEach.accept(outcome);
         }
         lastAppliedIndex = logIndex;
         return new ApplyResult(logIndex, List.copyOf(outcomes));

@@ -28,9 +28,12 @@ import io.netty.channel.Channel;
  *
  * <p><b>Ordering.</b> Replies leave in request order: requests wait in {@link #pipeline} until they are answered
  * and every earlier one has left. Writes are proposed at once (pipelined) and answered by the apply thread; reads
- * run when they reach the head, under the service's read lock. A write is held back (not proposed) while an
- * earlier read or sync of the session is unanswered: otherwise apply could run the later write before the read
- * executes, and the read would see its own future. Everything that leaves goes through one {@link Outbox}, and
+ * run when they reach the head: on the event loop under the service's read lock, or, when they waited behind a
+ * write, on the apply thread right after that write is applied and before the entry's next transaction is (the
+ * write lock held), so they see exactly the state between the session's writes, as ZooKeeper's CommitProcessor
+ * gives them, while the session's later writes are already on their way through the log. A write is held back
+ * (not proposed) only while an earlier sync or reconfig of the session is unanswered: its place in the log
+ * relative to the sync's barrier is not known. Everything that leaves goes through one {@link Outbox}, and
  * every enqueue happens under this object's monitor while the caller holds the service's read or write lock, so
  * an event enqueued by apply always precedes the reply of any read that could see its change.
  *
@@ -67,7 +70,8 @@ public final class ClientConnection {
     private volatile boolean readOnly;
     private final ArrayDeque<PendingRequest> pipeline = new ArrayDeque<>();
     private final ArrayDeque<PendingRequest> held = new ArrayDeque<>();
-    private int unansweredNonWrites;
+    /** Unanswered syncs and reconfigs: while there are any, writes are held (guarded by this). */
+    private int unansweredBarriers;
     private boolean closing;
     private boolean drainScheduled;
     /** Whether a switch of reading waits on the event loop (guarded by this). */
@@ -161,9 +165,17 @@ public final class ClientConnection {
         return new PendingRequest(xid, type, kind, record, body, System.nanoTime());
     }
 
-    /** Whether proposing this request now could let it overtake an earlier read or sync (guarded by this). */
+    /**
+     * Whether proposing this request now could let it overtake an earlier sync or reconfig (guarded by this). An
+     * earlier read does not hold it: the read waits only behind an earlier write and runs when that write is
+     * applied, before anything after it.
+     */
     private boolean mustHold(PendingRequest request) {
-        return request.kind == Kind.WRITE && unansweredNonWrites > 0;
+        return request.kind == Kind.WRITE && unansweredBarriers > 0;
+    }
+
+    private static boolean isBarrier(Kind kind) {
+        return kind == Kind.SYNC || kind == Kind.RECONFIG;
     }
 
     /** Starts a request whose turn has come: propose it, run it, or answer it (event loop thread). */
@@ -220,7 +232,7 @@ public final class ClientConnection {
         long zxid = service.lastZxid();
         enqueue(request);
         replyInTurn(request, Frames.reply(request.xid, zxid, close ? 0 : ErrorCode.NOTREADONLY.code(), null), close,
-                -1);
+                -1, false);
         return true;
     }
 
@@ -234,8 +246,8 @@ public final class ClientConnection {
 
     private synchronized void enqueue(PendingRequest request) {
         pipeline.add(request);
-        if (request.kind != Kind.WRITE) {
-            unansweredNonWrites++;
+        if (isBarrier(request.kind)) {
+            unansweredBarriers++;
         }
         updateReading();
     }
@@ -276,10 +288,14 @@ public final class ClientConnection {
         }
     }
 
-    /** The apply thread delivers the outcome of one of this connection's writes. */
+    /**
+     * The apply thread delivers the outcome of one of this connection's writes, with the service's write lock
+     * held and before it applies the next transaction: the reads queued behind this write run now, against the
+     * state that includes it and none of the session's later writes.
+     */
     void writeApplied(PendingRequest request, TxnOutcome outcome) {
         replyInTurn(request, Frames.reply(request.xid, outcome.zxid(), outcome.err(), outcome.response()),
-                outcome.closedSessionId() == sessionId && sessionId != 0, outcome.zxid());
+                outcome.closedSessionId() == sessionId && sessionId != 0, outcome.zxid(), true);
     }
 
     /**
@@ -287,11 +303,16 @@ public final class ClientConnection {
      * thread calls it with the write lock held, like {@link #writeApplied}.
      */
     void answered(PendingRequest request, long zxid, int err, Record body) {
-        replyInTurn(request, Frames.reply(request.xid, zxid, err, body), false, err == 0 ? zxid : -1);
+        replyInTurn(request, Frames.reply(request.xid, zxid, err, body), false, err == 0 ? zxid : -1, false);
     }
 
-    /** Sets a pipelined request's reply and lets what is answered leave in order; {@code lastZxid} -1 keeps it. */
-    private synchronized void replyInTurn(PendingRequest request, byte[] reply, boolean closeAfter, long lastZxid) {
+    /**
+     * Sets a pipelined request's reply and lets what is answered leave in order; {@code lastZxid} -1 keeps it.
+     * {@code execute}: the caller holds the service's write lock, so the reads (and passed syncs) that reach the
+     * head run here too.
+     */
+    private synchronized void replyInTurn(PendingRequest request, byte[] reply, boolean closeAfter, long lastZxid,
+            boolean execute) {
         if (phase == Phase.CLOSED) {
             return;
         }
@@ -300,7 +321,7 @@ public final class ClientConnection {
         if (lastZxid != -1) {
             stats.lastZxid = lastZxid;
         }
-        advance(false);
+        advance(execute);
         PendingRequest head = pipeline.peek();
         if ((head != null && head.executable()) || !held.isEmpty()) {
             scheduleDrain();
@@ -321,8 +342,8 @@ public final class ClientConnection {
                 head.reply = service.executor().execute(this, head);
             }
             pipeline.poll();
-            if (head.kind != Kind.WRITE && head.kind != Kind.UNKNOWN && head.kind != Kind.SASL) {
-                unansweredNonWrites--;
+            if (isBarrier(head.kind)) {
+                unansweredBarriers--;
             }
             outbox.add(head.reply);
             stats.answered(head, service.stats());

@@ -24,7 +24,6 @@ import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.canopy.core.ApplyResult;
 import io.canopy.core.CoordinatorState;
 import io.canopy.core.CoreSettings;
 import io.canopy.core.SessionInfo;
@@ -140,8 +139,10 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
         var batch = BatchCodec.decode(entry);
         lock.writeLock().lock();
         try {
-            ApplyResult result = state.apply(logIndex, batch);
-            for (TxnOutcome outcome : result.outcomes()) {
+            // Each outcome is delivered before the next transaction of the entry is applied: a session's reads
+            // queued behind its write run right there (ClientConnection.writeApplied), so they see the state
+            // between that write and the session's next one even when both travel in the same entry.
+            state.apply(logIndex, batch, outcome -> {
                 try {
                     deliver(outcome);
                 } catch (RuntimeException e) {
@@ -149,7 +150,7 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
                     LOG.error("Delivering the outcome of {} (zxid 0x{}) failed", OpCode.name(outcome.txn().type()),
                             Long.toHexString(outcome.zxid()), e);
                 }
-            }
+            });
         } finally {
             lock.writeLock().unlock();
         }

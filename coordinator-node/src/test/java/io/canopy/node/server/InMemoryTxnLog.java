@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.canopy.core.txn.Batch;
 import io.canopy.core.txn.BatchCodec;
@@ -35,6 +36,9 @@ public final class InMemoryTxnLog implements TxnLog, AutoCloseable {
     private volatile List<Member> members = List.of();
     private volatile LeaderView leaderView;
     private long index;
+    private final AtomicInteger proposals = new AtomicInteger();
+    /** While true, nothing is applied: proposals pile up and are applied together once resumed (guarded by itself). */
+    private final boolean[] paused = {false};
 
     public InMemoryTxnLog(int nodeId, Clock clock) {
         this.nodeId = nodeId;
@@ -51,6 +55,28 @@ public final class InMemoryTxnLog implements TxnLog, AutoCloseable {
     /** While set, every proposal fails as if there were no quorum. */
     public void failProposals(boolean fail) {
         this.failing = fail;
+    }
+
+    /**
+     * Stops applying: what is proposed from now on waits and, on {@link #resumeApplying()}, is applied in as few
+     * entries as possible (all of it in one when there are fewer than 100 items).
+     */
+    public void pauseApplying() {
+        synchronized (paused) {
+            paused[0] = true;
+        }
+    }
+
+    public void resumeApplying() {
+        synchronized (paused) {
+            paused[0] = false;
+            paused.notifyAll();
+        }
+    }
+
+    /** How many transactions were proposed so far (failed proposals included). */
+    public int proposalCount() {
+        return proposals.get();
     }
 
     /** Whether the entries applied from now on enforce quota limits (what a leader stamps into each entry). */
@@ -98,6 +124,7 @@ public final class InMemoryTxnLog implements TxnLog, AutoCloseable {
 
     @Override
     public synchronized CompletableFuture<Void> propose(Txn txn) {
+        proposals.incrementAndGet();
         if (failing || !running) {
             return CompletableFuture.failedFuture(new IOException("no quorum (test)"));
         }
@@ -134,6 +161,11 @@ public final class InMemoryTxnLog implements TxnLog, AutoCloseable {
             List<Item> items = new ArrayList<>();
             try {
                 items.add(queue.take());
+                synchronized (paused) {
+                    while (paused[0] && running) {
+                        paused.wait();
+                    }
+                }
             } catch (InterruptedException e) {
                 return;
             }

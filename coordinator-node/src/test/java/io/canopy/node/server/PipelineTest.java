@@ -219,4 +219,41 @@ class PipelineTest {
             zk.close();
         }
     }
+
+    /**
+     * A session's read between two of its writes neither holds the second write back (it is proposed while the
+     * first is still unapplied, as ZooKeeper forwards it) nor sees it: with both writes applied in one entry, the
+     * read still answers the first write's value.
+     */
+    @Test
+    void aReadBetweenTwoWritesDoesNotHoldTheSecondBackAndSeesOnlyTheFirst() throws Exception {
+        ZooKeeper zk = server.client();
+        try {
+            zk.create("/between", utf8("v0"), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            List<String> order = new CopyOnWriteArrayList<>();
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            server.log.pauseApplying();
+            try {
+                int before = server.log.proposalCount();
+                zk.setData("/between", utf8("v1"), -1, (rc, p, ctx, stat) -> order.add("set:v1"), null);
+                zk.getData("/between", false,
+                        (rc, p, ctx, data, stat) -> order.add("get:" + new String(data, StandardCharsets.UTF_8)),
+                        null);
+                zk.setData("/between", utf8("v2"), -1, (rc, p, ctx, stat) -> order.add("set:v2"), null);
+                zk.getData("/between", false, (rc, p, ctx, data, stat) -> {
+                    order.add("get:" + new String(data, StandardCharsets.UTF_8));
+                    done.complete(null);
+                }, null);
+                await().atMost(Timing.seconds(10)).untilAsserted(
+                        () -> assertThat(server.log.proposalCount()).isEqualTo(before + 2));
+                assertThat(order).isEmpty();
+            } finally {
+                server.log.resumeApplying();
+            }
+            done.get(Timing.seconds(10).toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(order).containsExactly("set:v1", "get:v1", "set:v2", "get:v2");
+        } finally {
+            zk.close();
+        }
+    }
 }
