@@ -14,7 +14,6 @@ import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
@@ -67,7 +66,7 @@ final class RatisConfig {
     /** Every Ratis setting Canopy relies on, set explicitly. */
     static RaftProperties properties(ReplicationSettings s) {
         RaftProperties p = new RaftProperties();
-        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        RaftConfigKeys.Rpc.setType(p, new CommitNotifyingGrpc());
         GrpcConfigKeys.Server.setHost(p, s.peerBindAddress());
         GrpcConfigKeys.Server.setPort(p, s.self().peerPort());
         RaftServerConfigKeys.setStorageDir(p, List.of(s.raftDir().toFile()));
@@ -91,11 +90,12 @@ final class RatisConfig {
 
         // Durability: an entry counts only once fsynced (never the unsafe flush).
         RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
-        // Commit-index records stay on (Ratis's default), although each commit then appends one more entry that
-        // is replicated and fsynced: in 3.3.0 that entry is what tells followers the new commit index at once.
-        // Without it, a follower learns it only from the next heartbeat (GrpcLogAppender sends no append without
-        // entries unless one is due), and a write answered by a follower took 500 ms instead of 4 ms (measured).
-        RaftServerConfigKeys.Log.setLogMetadataEnabled(p, true);
+        // No commit-index records: in 3.3.0 each commit would append one more entry, replicated and fsynced on
+        // every member, only so that followers hear of the new commit index at once (GrpcLogAppender sends no
+        // append without entries until a heartbeat is due: a write answered by a follower then took 500 ms).
+        // CommitNotifyingGrpc's appender sends that append instead (lone write through a follower 4.6 -> 3.8 ms,
+        // watch fan-out +20%, measured), so the records only cost.
+        RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
         RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("64MB"));
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf("8MB"));
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("4MB"));
