@@ -107,7 +107,10 @@ final class RatisConfig {
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, s.snapshotThreshold());
         RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, true);
-        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, s.snapshotRetention());
+        // Ratis keeps no snapshots of its own accord: SnapshotWriter deletes old ones once its new snapshot is
+        // complete (canopy.snapshot.retention). Ratis's clean-up runs as soon as takeSnapshot returns, while the
+        // background write is still going, and found it half done ("missing MD5 file", failed deletes).
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, -1);
         // Must outlive a client's whole retry horizon for exactly-once retries.
         RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(
                 Math.max(60_000, 3 * s.requestTimeout().toMillis()), TimeUnit.MILLISECONDS));
