@@ -37,8 +37,9 @@ public final class InMemoryTxnLog implements TxnLog, AutoCloseable {
     private volatile LeaderView leaderView;
     private long index;
     private final AtomicInteger proposals = new AtomicInteger();
-    /** While true, nothing is applied: proposals pile up and are applied together once resumed (guarded by itself). */
-    private final boolean[] paused = {false};
+    private final Object pauseLock = new Object();
+    /** While true, nothing is applied: proposals pile up and are applied together once resumed (pauseLock). */
+    private boolean paused;
 
     public InMemoryTxnLog(int nodeId, Clock clock) {
         this.nodeId = nodeId;
@@ -62,15 +63,15 @@ public final class InMemoryTxnLog implements TxnLog, AutoCloseable {
      * entries as possible (all of it in one when there are fewer than 100 items).
      */
     public void pauseApplying() {
-        synchronized (paused) {
-            paused[0] = true;
+        synchronized (pauseLock) {
+            paused = true;
         }
     }
 
     public void resumeApplying() {
-        synchronized (paused) {
-            paused[0] = false;
-            paused.notifyAll();
+        synchronized (pauseLock) {
+            paused = false;
+            pauseLock.notifyAll();
         }
     }
 
@@ -161,9 +162,9 @@ public final class InMemoryTxnLog implements TxnLog, AutoCloseable {
             List<Item> items = new ArrayList<>();
             try {
                 items.add(queue.take());
-                synchronized (paused) {
-                    while (paused[0] && running) {
-                        paused.wait();
+                synchronized (pauseLock) {
+                    while (paused && running) {
+                        pauseLock.wait();
                     }
                 }
             } catch (InterruptedException e) {
