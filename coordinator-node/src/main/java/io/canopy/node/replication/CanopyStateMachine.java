@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 import org.apache.ratis.io.MD5Hash;
@@ -55,6 +56,8 @@ final class CanopyStateMachine extends BaseStateMachine {
     private final Clock clock;
     private final Consumer<Boolean> leadership;
     private final Runnable membershipChanged;
+    /** True once the node has begun to stop: Ratis then shuts the member down as asked, not because it was removed. */
+    private final BooleanSupplier stopping;
     private final SnapshotWriter snapshots;
     private final boolean enforceQuota;
     private final long entryThreshold;
@@ -67,8 +70,8 @@ final class CanopyStateMachine extends BaseStateMachine {
     private volatile boolean applyFailed;
 
     CanopyStateMachine(StateMachineApplier applier, AppliedIndexWaiter appliedWaiter, Clock clock,
-                       Consumer<Boolean> leadership, Runnable membershipChanged, int retainedSnapshots,
-                       boolean enforceQuota, long entryThreshold, long logBytesThreshold) {
+                       Consumer<Boolean> leadership, Runnable membershipChanged, BooleanSupplier stopping,
+                       int retainedSnapshots, boolean enforceQuota, long entryThreshold, long logBytesThreshold) {
         this.enforceQuota = enforceQuota;
         this.entryThreshold = entryThreshold;
         this.bytesTrigger = new LogBytesTrigger(logBytesThreshold);
@@ -77,6 +80,7 @@ final class CanopyStateMachine extends BaseStateMachine {
         this.clock = clock;
         this.leadership = leadership;
         this.membershipChanged = membershipChanged;
+        this.stopping = stopping;
         this.snapshots = new SnapshotWriter(storage, retainedSnapshots);
     }
 
@@ -300,11 +304,16 @@ final class CanopyStateMachine extends BaseStateMachine {
     }
 
     /**
-     * Ratis shut this member down: it found itself outside the configuration (it was removed). The node stays up
-     * but must stop serving clients.
+     * Ratis shut this member down: either the node is stopping, or the member found itself outside the
+     * configuration (it was removed), and then the node stays up but must stop serving clients.
      */
     @Override
     public void notifyServerShutdown(RoleInfoProto roleInfo, boolean allServer) {
+        if (stopping.getAsBoolean()) {
+            log.debug("Raft member closed (role {}): the node is stopping", roleInfo.getRole());
+            leadership.accept(false);
+            return;
+        }
         log.warn("Ratis shut this member down (role {}): it is no longer in the Raft configuration",
                 roleInfo.getRole());
         leadership.accept(false);

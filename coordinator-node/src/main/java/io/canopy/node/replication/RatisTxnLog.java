@@ -71,6 +71,8 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
     private volatile RaftServer server;
     private volatile CanopyStateMachine stateMachine;
     private volatile CatchUpWatchdog watchdog;
+    /** Set when {@link #close} begins: the member's shutdown that follows is the node's own stop. */
+    private volatile boolean closing;
 
     /** The applier is bound at {@link #start}: the server that implements it also proposes through this log. */
     public RatisTxnLog(ReplicationSettings settings, Clock clock) {
@@ -96,7 +98,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         this.applier = applier;
         RaftProperties properties = RatisConfig.properties(settings);
         stateMachine = new CanopyStateMachine(applier, applied, clock, this::onLeadership,
-                this::onMembershipChanged, settings.snapshotRetention(), settings.enforceQuota(),
+                this::onMembershipChanged, () -> closing, settings.snapshotRetention(), settings.enforceQuota(),
                 settings.snapshotThreshold(), settings.snapshotLogBytes());
         server = RaftServer.newBuilder()
                 .setServerId(selfId)
@@ -248,6 +250,9 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
      * its Raft member down (this node would then stop serving clients). Restarting it makes it a true listener.
      */
     private void onMembershipChanged() {
+        if (closing) {
+            return;   // Ratis reports the member's own shutdown as a change: the node is stopping, nothing to re-check
+        }
         division().ifPresent(d -> {
             if (membership.isListener() && !d.getInfo().isListener()
                     && listenerRoleWarned.compareAndSet(false, true)) {
@@ -403,6 +408,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        closing = true;
         CatchUpWatchdog w = watchdog;
         if (w != null) {
             w.close();

@@ -51,6 +51,11 @@ class FollowerRecoveryIT {
         CanopyCluster cluster = CLUSTER.cluster();
         NodeProcess follower = cluster.followers().get(0);
         follower.stop();
+        // An orderly stop is not a removal: Ratis reports the member's own shutdown, which must not read as one.
+        assertThat(countLines(follower, "Canopy node " + follower.nodeId() + " stopped")).as("its stop was logged")
+                .isPositive();
+        assertThat(countLines(follower, "no longer in the Raft configuration")).as("stop logged as a removal")
+                .isZero();
         follower.wipeData();
         try (Client client = ClusterClients.connect(cluster.leader().connectString(), 20_000)) {
             // Well past Ratis's purge gap (1024 entries) behind a snapshot: the early log is gone.
