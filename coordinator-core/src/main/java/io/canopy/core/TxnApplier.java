@@ -143,13 +143,23 @@ final class TxnApplier {
         return ok(txn, c, null);
     }
 
-    /** The session's client now talks to the proposing node: it becomes the owner. */
+    /**
+     * The session's client now talks to the proposing node: it becomes the owner, and the session takes the
+     * timeout the client negotiated when it resumed, if the body carries one.
+     */
     private TxnOutcome moveSession(Txn txn, WriteOps.Ctx c) {
+        int timeout;
+        try {
+            timeout = InternalBodies.decodeMoveSession(txn.body());
+        } catch (IllegalArgumentException e) {
+            throw ZkError.of(ErrorCode.MARSHALLINGERROR);
+        }
         SessionTable.Session s = sessions.get(txn.sessionId());
         if (s == null) {
             throw ZkError.of(ErrorCode.SESSIONEXPIRED);
         }
-        sessions.put(new SessionTable.Session(s.id(), s.timeoutMillis(), s.password(), txn.originNode()));
+        sessions.put(new SessionTable.Session(s.id(), timeout == 0 ? s.timeoutMillis() : timeout, s.password(),
+                txn.originNode()));
         return ok(txn, c, null);
     }
 

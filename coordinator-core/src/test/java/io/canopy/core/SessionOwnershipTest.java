@@ -10,6 +10,7 @@ import java.io.IOException;
 
 import org.junit.jupiter.api.Test;
 
+import io.canopy.core.txn.InternalBodies;
 import io.canopy.core.txn.TxnTypes;
 import io.canopy.protocol.ErrorCode;
 import io.canopy.protocol.ZkConstants.CreateFlags;
@@ -40,6 +41,37 @@ class SessionOwnershipTest {
         h.origin = 1;
         assertThat(h.setData(S, "/a", "y", -1).err()).isEqualTo(ErrorCode.SESSIONMOVED.code());
         assertThat(h.stat("/a").getVersion()).as("the refused write changed nothing").isZero();
+    }
+
+    @Test
+    void aMoveMayCarryTheTimeoutTheClientNegotiatedAgain() {
+        Harness h = new Harness();
+        h.origin = 1;
+        h.openSession(S);
+        assertThat(h.state.session(S).timeoutMillis()).isEqualTo(30000);
+
+        h.origin = 2;
+        assertThat(h.apply(S, TxnTypes.MOVE_SESSION, InternalBodies.moveSession(6000)).err()).isZero();
+        assertThat(h.state.session(S).timeoutMillis()).isEqualTo(6000);
+        assertThat(h.state.session(S).ownerNode()).isEqualTo(2);
+
+        h.origin = 3;
+        assertThat(h.apply(S, TxnTypes.MOVE_SESSION, new byte[0]).err()).isZero();
+        assertThat(h.state.session(S).timeoutMillis()).as("an empty body keeps the timeout").isEqualTo(6000);
+        assertThat(h.state.session(S).ownerNode()).isEqualTo(3);
+    }
+
+    @Test
+    void aMalformedMoveChangesNothing() {
+        Harness h = new Harness();
+        h.origin = 1;
+        h.openSession(S);
+        h.origin = 2;
+        for (byte[] body : new byte[][] {new byte[3], InternalBodies.moveSession(0), InternalBodies.moveSession(-5)}) {
+            assertThat(h.apply(S, TxnTypes.MOVE_SESSION, body).err()).isEqualTo(ErrorCode.MARSHALLINGERROR.code());
+        }
+        assertThat(h.state.session(S).timeoutMillis()).isEqualTo(30000);
+        assertThat(h.state.session(S).ownerNode()).isEqualTo(1);
     }
 
     @Test

@@ -13,7 +13,7 @@ import io.canopy.protocol.Jute;
 
 /**
  * Bodies of the log entries Canopy defines itself: createSession (Jute {@code ConnectResponse(0, timeout, sessionId, password, false)}),
- * REAP ({@code [int count]([int len][utf8 path])*}, i.e. Jute int + ustrings) and SET_CONFIG (the UTF-8 text). closeSession has an empty
+ * MOVE_SESSION (empty, or the Jute int of a renegotiated timeout), REAP ({@code [int count]([int len][utf8 path])*}, i.e. Jute int + ustrings) and SET_CONFIG (the UTF-8 text). closeSession has an empty
  * body. SET_CONFIG bodies since versions are stamped at apply hold only the {@code server.N=} lines.
  * Decoders throw IllegalArgumentException on malformed input; apply turns that into an error outcome.
  */
@@ -50,6 +50,29 @@ public final class InternalBodies {
             throw new IllegalArgumentException("createSession password too long: " + pw.length);
         }
         return new CreateSession(r.getTimeOut(), pw);
+    }
+
+    /**
+     * A MOVE_SESSION body: empty when the session keeps its timeout, else the Jute int of the timeout the client
+     * negotiated again when it resumed the session.
+     */
+    public static byte[] moveSession(int newTimeoutMillis) {
+        return ByteBuffer.allocate(4).putInt(newTimeoutMillis).array();
+    }
+
+    /** The timeout a MOVE_SESSION body sets, or 0 when it keeps the session's own (empty body). */
+    public static int decodeMoveSession(byte[] body) {
+        if (body == null || body.length == 0) {
+            return 0;
+        }
+        if (body.length != 4) {
+            throw new IllegalArgumentException("malformed moveSession body of " + body.length + " bytes");
+        }
+        int timeout = ByteBuffer.wrap(body).getInt();
+        if (timeout <= 0) {
+            throw new IllegalArgumentException("moveSession timeout must be positive: " + timeout);
+        }
+        return timeout;
     }
 
     public static byte[] reap(List<String> paths) {

@@ -11,7 +11,9 @@ public final class TxnTypes {
     /**
      * A client resumed its session on the proposing node ({@link Txn#originNode()}), which becomes the session's
      * owner: later writes for the session proposed by any other node fail with SESSIONMOVED, and other nodes close
-     * the session's old connection. Empty body.
+     * the session's old connection. The body is empty, or holds the timeout the client negotiated again on
+     * resuming, which the session takes (ZooKeeper answers a reconnect with the newly negotiated timeout and
+     * expires the session by it); see {@link InternalBodies#moveSession}.
      */
     public static final int MOVE_SESSION = 1003;
     /**

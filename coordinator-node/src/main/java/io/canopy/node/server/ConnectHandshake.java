@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.canopy.core.SessionInfo;
+import io.canopy.core.txn.InternalBodies;
 import io.canopy.core.txn.Txn;
 import io.canopy.core.txn.TxnTypes;
 import io.canopy.protocol.BoundedInputArchive;
@@ -186,11 +187,16 @@ final class ConnectHandshake {
             connection.refuseSession();
             return;
         }
-        if (session.ownerNode() == service.nodeId()) {
+        // As ZooKeeper does, the timeout is negotiated again from this request; a different one travels with the
+        // move (also to this same node), so the leader expires the session by it and every replica records it.
+        int timeout = negotiate(request.timeoutMillis());
+        boolean retimed = timeout != session.timeoutMillis();
+        if (session.ownerNode() == service.nodeId() && !retimed) {
             attachIfLive(connection, request);
             return;
         }
-        Txn move = new Txn(session.sessionId(), 0, TxnTypes.MOVE_SESSION, new byte[0], List.of(), service.nodeId(),
+        Txn move = new Txn(session.sessionId(), 0, TxnTypes.MOVE_SESSION,
+                retimed ? InternalBodies.moveSession(timeout) : new byte[0], List.of(), service.nodeId(),
                 service.nextOriginSeq());
         service.propose(move, outcome -> {
             if (outcome.err() != 0) {
@@ -198,7 +204,7 @@ final class ConnectHandshake {
                 return;
             }
             service.attach(connection, session.sessionId());
-            connection.established(session.sessionId(), session.timeoutMillis(), session.password());
+            connection.established(session.sessionId(), timeout, session.password());
             service.touch(session.sessionId());
         }, () -> connection.closeNow("could not move session 0x" + Long.toHexString(session.sessionId())
                 + " to this node: not committed"));

@@ -185,6 +185,12 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
                 duties.track(session.sessionId(), session.timeoutMillis());
             }
         }
+        if (txn.type() == TxnTypes.MOVE_SESSION && outcome.err() == 0 && txn.body().length > 0) {
+            SessionInfo session = state.session(txn.sessionId());
+            if (session != null) {
+                duties.retime(session.sessionId(), session.timeoutMillis());
+            }
+        }
         if (txn.originNode() == nodeId) {
             proposals.applied(outcome);
         } else if (txn.type() == TxnTypes.MOVE_SESSION && outcome.err() == 0) {

@@ -164,6 +164,10 @@ final class NodeDuties {
         tracker.track(sessionId, timeoutMillis);
     }
 
+    void retime(long sessionId, int timeoutMillis) {
+        tracker.retime(sessionId, timeoutMillis);
+    }
+
     void forget(long sessionId) {
         tracker.remove(sessionId);
     }

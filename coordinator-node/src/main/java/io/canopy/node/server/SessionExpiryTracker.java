@@ -17,7 +17,7 @@ import io.canopy.core.SessionInfo;
  */
 final class SessionExpiryTracker {
     private static final class Entry {
-        final int timeoutMillis;
+        int timeoutMillis;
         long deadline;
         boolean closing;
 
@@ -43,6 +43,20 @@ final class SessionExpiryTracker {
         Entry e = sessions.get(sessionId);
         if (e != null && !e.closing) {
             e.deadline = clock.millis() + e.timeoutMillis;
+        }
+    }
+
+    /**
+     * The session's client resumed it with another negotiated timeout (a committed MOVE_SESSION): it expires by
+     * that one from now on, and has a full one from now (its client was just heard from).
+     */
+    synchronized void retime(long sessionId, int timeoutMillis) {
+        Entry e = sessions.get(sessionId);
+        if (e != null) {
+            e.timeoutMillis = timeoutMillis;
+            if (!e.closing) {
+                e.deadline = clock.millis() + timeoutMillis;
+            }
         }
     }
 

@@ -119,6 +119,32 @@ public abstract class AbstractReconnectConformanceTest extends ConformanceTestBa
     }
 
     @Test
+    void aResumedSessionTakesTheTimeoutNegotiatedAgainAndExpiresByIt() throws Exception {
+        ZooKeeper first = connectThroughProxy(SESSION_TIMEOUT_MS);
+        assertThat(first.getSessionTimeout()).isEqualTo(SESSION_TIMEOUT_MS);
+        first.create(path("e"), null, Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
+        proxy.cutAndBlock();   // the first client cannot come back and take the session over again
+        state.awaitState(KeeperState.Disconnected, Timing.seconds(10));
+
+        // Another client resumes the session asking for the shortest timeout: the server negotiates it again and
+        // answers with it (ZooKeeperServer.processConnectRequest), not with the timeout the session began with.
+        TcpProxy secondProxy = closeLater(new TcpProxy(target().clientAddress()));
+        EventRecorder secondState = new EventRecorder();
+        int shortTimeout = target().minSessionTimeoutMs();
+        ZooKeeper second = closeLater(new ZooKeeper(secondProxy.connectString(), shortTimeout, secondState,
+                first.getSessionId(), first.getSessionPasswd()));
+        secondState.awaitState(KeeperState.SyncConnected, Timing.seconds(20));
+        assertThat(second.getSessionTimeout()).isEqualTo(shortTimeout);
+        assertThat(second.getEphemerals(root)).containsExactly(path("e"));
+
+        // And the session now expires by it: gone within seconds of losing its client, not after 30 s.
+        EventRecorder others = new EventRecorder();
+        admin.exists(path("e"), others);
+        secondProxy.cutAndBlock();
+        others.expect(EventType.NodeDeleted, path("e"));
+    }
+
+    @Test
     void disconnectLongerThanTheTimeoutExpiresTheSession() throws Exception {
         ZooKeeper client = connectThroughProxy(target().minSessionTimeoutMs());
         client.create(path("e"), null, Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);

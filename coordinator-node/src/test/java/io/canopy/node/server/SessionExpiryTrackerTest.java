@@ -35,6 +35,25 @@ class SessionExpiryTrackerTest {
     }
 
     @Test
+    void aRetimedSessionExpiresByItsNewTimeoutFromNow() {
+        tracker.track(1, 30_000);
+        clock.advance(10_000);
+        tracker.retime(1, 2000);
+        clock.advance(1999);
+        assertThat(tracker.takeExpired()).isEmpty();
+        tracker.touch(1);
+        clock.advance(1999);
+        assertThat(tracker.takeExpired()).as("a touch gives the new timeout").isEmpty();
+        clock.advance(1);
+        assertThat(tracker.takeExpired()).containsExactly(1L);
+        tracker.retime(1, 60_000); // a session already being closed stays closing
+        assertThat(tracker.takeExpired()).isEmpty();
+        tracker.retime(7, 1000);   // an unknown session is not tracked by retiming it
+        clock.advance(1000);
+        assertThat(tracker.takeExpired()).isEmpty();
+    }
+
+    @Test
     void aFailedExpiryIsRetriedAfterAnotherTimeout() {
         tracker.track(1, 1000);
         clock.advance(1000);
