@@ -31,7 +31,6 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
-import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
@@ -50,7 +49,7 @@ final class CanopyStateMachine extends BaseStateMachine {
     private static final Logger log = LoggerFactory.getLogger(CanopyStateMachine.class);
     private static final long SNAPSHOT_REQUEST_TIMEOUT_MS = 30_000;
 
-    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final SnapshotStorage storage = new SnapshotStorage();
     private final StateMachineApplier applier;
     private final AppliedIndexWaiter appliedWaiter;
     private final Clock clock;
