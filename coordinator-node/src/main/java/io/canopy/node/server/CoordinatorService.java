@@ -185,7 +185,8 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
                 duties.track(session.sessionId(), session.timeoutMillis());
             }
         }
-        if (txn.type() == TxnTypes.MOVE_SESSION && outcome.err() == 0 && txn.body().length > 0) {
+        if (txn.type() == TxnTypes.MOVE_SESSION && outcome.err() == 0) {
+            // its client was just heard from, and it may come with a renegotiated timeout
             SessionInfo session = state.session(txn.sessionId());
             if (session != null) {
                 duties.retime(session.sessionId(), session.timeoutMillis());
