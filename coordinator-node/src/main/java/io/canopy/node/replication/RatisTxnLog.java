@@ -67,6 +67,8 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
     private final AtomicBoolean listenerRoleWarned = new AtomicBoolean();
     private final RatisClients clients;
     private final RatisMembership membership;
+    /** Each submitted entry must be applied here within the request timeout. */
+    private final Deadlines entryDeadlines;
 
     private volatile StateMachineApplier applier;
     private volatile RaftServer server;
@@ -90,6 +92,8 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
                 : RaftGroup.valueOf(groupId, settings.members().stream().map(RatisConfig::peer).toList());
         this.clients = new RatisClients(settings, groupId, this::knownPeers, this::leaderNodeId);
         this.membership = new RatisMembership(settings, this::division, clients);
+        Duration tick = Duration.ofMillis(Math.max(10, Math.min(200, settings.requestTimeout().toMillis() / 20)));
+        this.entryDeadlines = new Deadlines(settings.requestTimeout(), tick, "canopy-entry-deadlines");
         this.batcher = new TxnBatcher(this::submitEntry, clock, settings.batchMaxOps(), settings.batchMaxBytes(),
                 settings.maxInFlightBatches());
     }
@@ -145,8 +149,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
             // appended before an earlier one still being retried through the client.
             reply = clients.forward(message);
         }
-        return reply.thenCompose(this::appliedHere)
-                .orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        return entryDeadlines.within(reply.thenCompose(this::appliedHere));
     }
 
     private CompletableFuture<RaftClientReply> submitLocally(Message message) {
@@ -430,5 +433,6 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
             s.close();
         }
         applied.close();
+        entryDeadlines.close();
     }
 }
