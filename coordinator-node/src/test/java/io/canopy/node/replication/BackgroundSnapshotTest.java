@@ -7,7 +7,6 @@ import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.canopy.core.txn.Txn;
 import io.canopy.testcluster.Timing;
+import io.canopy.testcluster.process.LoopbackPorts;
 
 /**
  * Snapshots are written on a background thread: applies go on meanwhile, Ratis only hears of a snapshot once it
@@ -110,10 +110,9 @@ class BackgroundSnapshotTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    /** Below the ephemeral range: no client connection can take it before Ratis binds it (see LoopbackPorts). */
+    private static int freePort() {
+        return LoopbackPorts.freePort(LoopbackPorts.DEFAULT_HOST);
     }
 
     private static ReplicationSettings settings(int peerPort, Path raftDir) {

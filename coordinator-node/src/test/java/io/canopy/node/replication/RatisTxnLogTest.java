@@ -8,7 +8,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,6 +24,7 @@ import io.canopy.core.txn.Batch;
 import io.canopy.core.txn.BatchCodec;
 import io.canopy.core.txn.Txn;
 import io.canopy.core.txn.TxnTypes;
+import io.canopy.testcluster.process.LoopbackPorts;
 
 /** The Ratis adapter alone, with a recording applier: ordering, batching, durability across restart, sync. */
 class RatisTxnLogTest {
@@ -109,10 +109,9 @@ class RatisTxnLogTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    /** Below the ephemeral range: no client connection can take it before Ratis binds it (see LoopbackPorts). */
+    private static int freePort() {
+        return LoopbackPorts.freePort(LoopbackPorts.DEFAULT_HOST);
     }
 
     private ReplicationSettings settings(int peerPort, long snapshotThreshold) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -18,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.canopy.core.txn.Txn;
 import io.canopy.testcluster.Timing;
+import io.canopy.testcluster.process.LoopbackPorts;
 
 /**
  * The snapshot trigger by log bytes (ZooKeeper's snapSizeLimitInKb) on a real single-node Ratis log: large values
@@ -30,10 +30,9 @@ class SnapshotByLogBytesTest {
     @TempDir
     Path dir;
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    /** Below the ephemeral range: no client connection can take it before Ratis binds it (see LoopbackPorts). */
+    private static int freePort() {
+        return LoopbackPorts.freePort(LoopbackPorts.DEFAULT_HOST);
     }
 
     /** 64 KB log segments and 10 entries of log retention, so that a purge shows as deleted segment files. */

@@ -26,6 +26,17 @@ class LoopbackPortsTest {
     }
 
     @Test
+    void portsComeFromBelowTheEphemeralRangeSoThatNoOutgoingConnectionCanTakeThemBeforeTheNodeBinds() {
+        int ephemeralLow = LoopbackPorts.ephemeralLow();
+        if (ephemeralLow - LoopbackPorts.LOWEST_PORT < 1_000) {
+            return;   // a machine whose ephemeral range starts too low: freePort falls back to the kernel's choice
+        }
+        for (int i = 0; i < 20; i++) {
+            assertThat(LoopbackPorts.freePort("127.0.0.1")).isBetween(LoopbackPorts.LOWEST_PORT, ephemeralLow - 1);
+        }
+    }
+
+    @Test
     void nodeIGetsItsOwnLoopbackAddressWhereTheMachineAllowsIt() {
         String host = LoopbackPorts.hostForNode(3);
 

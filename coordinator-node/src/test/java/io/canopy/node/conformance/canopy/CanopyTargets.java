@@ -78,6 +78,7 @@ final class CanopyTargets {
                     "--canopy.client-port=" + ports.next(LoopbackPorts.DEFAULT_HOST),
                     "--canopy.client-address=127.0.0.1",
                     "--canopy.peer-port=" + ports.next(LoopbackPorts.DEFAULT_HOST),
+                    "--canopy.peer-address=127.0.0.1",
                     "--server.address=127.0.0.1",
                     "--server.port=0"));
             ConfigurableApplicationContext context = new SpringApplicationBuilder(CanopyNodeApplication.class)

@@ -1,9 +1,5 @@
 package io.canopy.node.conformance.zookeeper;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
@@ -16,6 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.canopy.node.conformance.CoordinatorTarget;
 import io.canopy.node.conformance.LoopbackTarget;
 import io.canopy.testcluster.Timing;
+import io.canopy.testcluster.process.LoopbackPorts;
 
 import org.apache.zookeeper.server.ServerConfig;
 import org.apache.zookeeper.server.ZooKeeperServerMain;
@@ -121,11 +118,8 @@ public final class ZooKeeperTarget {
                 "super:" + Base64.getEncoder().encodeToString(sha1));
     }
 
+    /** Below the ephemeral range: no client connection can take it before ZooKeeper binds it (see LoopbackPorts). */
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return LoopbackPorts.freePort(LoopbackPorts.DEFAULT_HOST);
     }
 }
