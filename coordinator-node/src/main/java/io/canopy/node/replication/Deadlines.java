@@ -43,8 +43,12 @@ final class Deadlines implements AutoCloseable {
                 TimeUnit.NANOSECONDS);
     }
 
-    /** For tests: the caller calls {@link #sweep} and supplies the clock. */
-    Deadlines(Duration timeout, LongSupplier nanoClock, ScheduledExecutorService timer) {
+    /** Without a timer, for tests: they supply the clock and call {@link #sweep} themselves. */
+    Deadlines(Duration timeout, LongSupplier nanoClock) {
+        this(timeout, nanoClock, null);
+    }
+
+    private Deadlines(Duration timeout, LongSupplier nanoClock, ScheduledExecutorService timer) {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive: " + timeout);
         }

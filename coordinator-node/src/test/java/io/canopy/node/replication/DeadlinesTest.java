@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class DeadlinesTest {
 
     private final AtomicLong now = new AtomicLong(1_000);
-    private final Deadlines deadlines = new Deadlines(Duration.ofNanos(100), now::get, null);
+    private final Deadlines deadlines = new Deadlines(Duration.ofNanos(100), now::get);
 
     @Test
     void aFutureNotCompleteByItsDeadlineFailsWithATimeoutAndOneCompleteInTimeKeepsItsResult() {
@@ -79,7 +79,7 @@ class DeadlinesTest {
 
     @Test
     void aTimeoutMustBePositive() {
-        assertThatThrownBy(() -> new Deadlines(Duration.ZERO, now::get, null))
+        assertThatThrownBy(() -> new Deadlines(Duration.ZERO, now::get))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }
