@@ -15,7 +15,8 @@ import io.canopy.protocol.Jute;
  * Bodies of the log entries Canopy defines itself: createSession (Jute
  * {@code ConnectResponse(0, timeout, sessionId, password, false)}), MOVE_SESSION (empty, or the Jute int of a
  * renegotiated timeout), REAP ({@code [int count]([int len][utf8 path])*}, i.e. Jute int + ustrings) and
- * SET_CONFIG (the UTF-8 text). closeSession has an empty body. SET_CONFIG bodies since versions are stamped at apply hold only the {@code server.N=} lines.
+ * SET_CONFIG (the UTF-8 text). closeSession has an empty body. SET_CONFIG bodies since versions are stamped at
+ * apply hold only the {@code server.N=} lines.
  * Decoders throw IllegalArgumentException on malformed input; apply turns that into an error outcome.
  */
 public final class InternalBodies {

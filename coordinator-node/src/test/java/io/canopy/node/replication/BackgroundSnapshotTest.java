@@ -1,5 +1,6 @@
 package io.canopy.node.replication;
 
+import static io.canopy.testcluster.process.LoopbackPorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -23,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.canopy.core.txn.Txn;
 import io.canopy.testcluster.Timing;
-import io.canopy.testcluster.process.LoopbackPorts;
 
 /**
  * Snapshots are written on a background thread: applies go on meanwhile, Ratis only hears of a snapshot once it
@@ -108,11 +108,6 @@ class BackgroundSnapshotTest {
         @Override
         public void sessionsActiveElsewhere(long[] sessionIds) {
         }
-    }
-
-    /** Below the ephemeral range: no client connection can take it before Ratis binds it (see LoopbackPorts). */
-    private static int freePort() {
-        return LoopbackPorts.freePort(LoopbackPorts.DEFAULT_HOST);
     }
 
     private static ReplicationSettings settings(int peerPort, Path raftDir) {

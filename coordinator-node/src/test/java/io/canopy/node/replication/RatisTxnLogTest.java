@@ -1,5 +1,6 @@
 package io.canopy.node.replication;
 
+import static io.canopy.testcluster.process.LoopbackPorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -24,7 +25,6 @@ import io.canopy.core.txn.Batch;
 import io.canopy.core.txn.BatchCodec;
 import io.canopy.core.txn.Txn;
 import io.canopy.core.txn.TxnTypes;
-import io.canopy.testcluster.process.LoopbackPorts;
 
 /** The Ratis adapter alone, with a recording applier: ordering, batching, durability across restart, sync. */
 class RatisTxnLogTest {
@@ -107,11 +107,6 @@ class RatisTxnLogTest {
         public void sessionsActiveElsewhere(long[] sessionIds) {
             activeElsewhere.add(sessionIds.clone());
         }
-    }
-
-    /** Below the ephemeral range: no client connection can take it before Ratis binds it (see LoopbackPorts). */
-    private static int freePort() {
-        return LoopbackPorts.freePort(LoopbackPorts.DEFAULT_HOST);
     }
 
     private ReplicationSettings settings(int peerPort, long snapshotThreshold) {

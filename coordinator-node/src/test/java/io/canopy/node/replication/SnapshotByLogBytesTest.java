@@ -1,5 +1,6 @@
 package io.canopy.node.replication;
 
+import static io.canopy.testcluster.process.LoopbackPorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -17,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.canopy.core.txn.Txn;
 import io.canopy.testcluster.Timing;
-import io.canopy.testcluster.process.LoopbackPorts;
 
 /**
  * The snapshot trigger by log bytes (ZooKeeper's snapSizeLimitInKb) on a real single-node Ratis log: large values
@@ -29,11 +29,6 @@ class SnapshotByLogBytesTest {
 
     @TempDir
     Path dir;
-
-    /** Below the ephemeral range: no client connection can take it before Ratis binds it (see LoopbackPorts). */
-    private static int freePort() {
-        return LoopbackPorts.freePort(LoopbackPorts.DEFAULT_HOST);
-    }
 
     /** 64 KB log segments and 10 entries of log retention, so that a purge shows as deleted segment files. */
     private static ReplicationSettings settings(Path raftDir, long entryThreshold, long logBytesThreshold)

@@ -38,6 +38,11 @@ public final class LoopbackPorts {
     static final int LOWEST_PORT = 10_000;
     private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
 
+    /** A port of {@link #DEFAULT_HOST}, as {@link #freePort(String)}. */
+    public static int freePort() {
+        return freePort(DEFAULT_HOST);
+    }
+
     /**
      * A port of {@code host} that nothing listened on when this method returned, below the ephemeral range so
      * that no outgoing connection can take it meanwhile (see the class comment).

@@ -1,5 +1,7 @@
 package io.canopy.node.conformance.zookeeper;
 
+import static io.canopy.testcluster.process.LoopbackPorts.freePort;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
@@ -12,7 +14,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.canopy.node.conformance.CoordinatorTarget;
 import io.canopy.node.conformance.LoopbackTarget;
 import io.canopy.testcluster.Timing;
-import io.canopy.testcluster.process.LoopbackPorts;
 
 import org.apache.zookeeper.server.ServerConfig;
 import org.apache.zookeeper.server.ZooKeeperServerMain;
@@ -116,10 +117,5 @@ public final class ZooKeeperTarget {
         byte[] sha1 = MessageDigest.getInstance("SHA1").digest(SUPER_CREDENTIALS.getBytes(StandardCharsets.UTF_8));
         System.setProperty("zookeeper.DigestAuthenticationProvider.superDigest",
                 "super:" + Base64.getEncoder().encodeToString(sha1));
-    }
-
-    /** Below the ephemeral range: no client connection can take it before ZooKeeper binds it (see LoopbackPorts). */
-    private static int freePort() {
-        return LoopbackPorts.freePort(LoopbackPorts.DEFAULT_HOST);
     }
 }
