@@ -54,6 +54,8 @@ final class CanopyStateMachine extends BaseStateMachine {
     private final AppliedIndexWaiter appliedWaiter;
     private final Clock clock;
     private final Consumer<Boolean> leadership;
+    /** Told of every leader this member learns of (null: none known), on Ratis's thread: must not block. */
+    private final Consumer<RaftPeerId> leaderChanged;
     private final Runnable membershipChanged;
     /** True once the node has begun to stop: Ratis then shuts the member down as asked, not because it was removed. */
     private final BooleanSupplier stopping;
@@ -69,8 +71,9 @@ final class CanopyStateMachine extends BaseStateMachine {
     private volatile boolean applyFailed;
 
     CanopyStateMachine(StateMachineApplier applier, AppliedIndexWaiter appliedWaiter, Clock clock,
-                       Consumer<Boolean> leadership, Runnable membershipChanged, BooleanSupplier stopping,
-                       int retainedSnapshots, boolean enforceQuota, long entryThreshold, long logBytesThreshold) {
+                       Consumer<Boolean> leadership, Consumer<RaftPeerId> leaderChanged,
+                       Runnable membershipChanged, BooleanSupplier stopping, int retainedSnapshots,
+                       boolean enforceQuota, long entryThreshold, long logBytesThreshold) {
         this.enforceQuota = enforceQuota;
         this.entryThreshold = entryThreshold;
         this.bytesTrigger = new LogBytesTrigger(logBytesThreshold);
@@ -78,6 +81,7 @@ final class CanopyStateMachine extends BaseStateMachine {
         this.appliedWaiter = appliedWaiter;
         this.clock = clock;
         this.leadership = leadership;
+        this.leaderChanged = leaderChanged;
         this.membershipChanged = membershipChanged;
         this.stopping = stopping;
         this.snapshots = new SnapshotWriter(storage, retainedSnapshots);
@@ -278,6 +282,7 @@ final class CanopyStateMachine extends BaseStateMachine {
     @Override
     public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
         log.info("Leader of {} is now {}", groupMemberId.getGroupId(), newLeaderId);
+        leaderChanged.accept(newLeaderId);
         if (!groupMemberId.getPeerId().equals(newLeaderId)) {
             leadership.accept(false);
         } else {

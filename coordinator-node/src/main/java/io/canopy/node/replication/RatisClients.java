@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -31,11 +32,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Ratis clients of one node: the forwarding client, which sends this node's entries to the leader while it
- * does not lead (one ordered stream, re-pointed at a new leader when nothing is in flight), and a client per
+ * does not lead (one ordered stream that follows the leader this node's server follows), and a client per
  * membership change. Every client knows the current configuration's peers and waits a bounded time per attempt.
  */
 final class RatisClients implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RatisClients.class);
+    /** How long {@link #abandon} waits for the client to turn from a deposed leader. */
+    private static final Duration ABANDON_WAIT = Duration.ofSeconds(1);
 
     private final ReplicationSettings settings;
     private final RaftGroupId groupId;
@@ -45,6 +48,9 @@ final class RatisClients implements AutoCloseable {
     private volatile RaftClient forwarding;
     /** Entries sent through {@link #forwarding} whose reply has not come yet. */
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** The client and leader of the last {@link #abandon} (submitting thread only), so a connection is dropped once. */
+    private RaftClient abandonedClient;
+    private RaftPeerId abandonedLeader;
 
     /**
      * @param knownPeers   the peers of the current configuration (or of the static list if this node knows none)
@@ -60,9 +66,21 @@ final class RatisClients implements AutoCloseable {
 
     /** Sends one entry to the leader through the forwarding client (submitting thread only). */
     CompletableFuture<RaftClientReply> forward(Message message) {
-        RaftClient client = forwardingAtLeader();
+        RaftClient client = followLeader(leaderNodeId.getAsInt());
         inFlight.incrementAndGet();
         return client.async().send(message).whenComplete((r, e) -> inFlight.decrementAndGet());
+    }
+
+    /**
+     * This node's Raft server follows {@code leader} now (or leads, or -1: knows none): called when the leader
+     * changes, on the submitting thread like {@link #forward} (the two must not race: a client replaced here
+     * while an entry is being sent on it would fail that entry), so that entries in flight to a deposed leader
+     * move on at once rather than at the next entry this node sends.
+     */
+    void leaderChanged(int leader) {
+        if (forwarding != null) {
+            followLeader(leader);
+        }
     }
 
     /** How many entries sent through the forwarding client await their reply. */
@@ -91,19 +109,37 @@ final class RatisClients implements AutoCloseable {
     }
 
     /**
-     * The forwarding client for the next entry. A Ratis client learns of a new leader only from an answer, and a
-     * deposed leader cut off from this node never answers: the client would spend a whole attempt on it, while
-     * this node's own server already follows the new leader (found by PartitionIT: sessions moving to a follower
-     * took longer than the client's connect timeout). So when this node's server knows a leader other than the
-     * client's, and none of our entries is in flight on the old client (their order must hold: a new client is a
-     * new ordered stream), a fresh client starts at that leader and the old one is closed.
+     * The forwarding client, made to follow the leader this node's own Raft server follows. A Ratis client learns
+     * of a new leader only from an answer, and a deposed leader cut off from this node never answers: the client
+     * would wait out a whole attempt on it, while this node's server already follows the new leader (found by
+     * PartitionIT: sessions moving to a follower took longer than the client's connect timeout, and entries issued
+     * at a leader's isolation held back the new leader's own first writes). So when this node's server knows a
+     * leader other than the client's:
+     * <ul>
+     * <li>with none of our entries in flight, a fresh client starts at that leader and the old one is closed (a
+     * new client is a new ordered stream, so this is only done when there is no order to keep);</li>
+     * <li>with entries in flight, the client's connection to its leader is dropped: Ratis fails the entries in
+     * flight on it and the same client retries them, in order and under the same call ids, at another member,
+     * which answers or names the leader. A retry of an entry the old leader did commit is answered from the
+     * retry cache, which every member fills as it applies entries, and a new leader takes requests only once it
+     * has applied its predecessor's entries (Ratis's "leader ready"): each entry is applied once. Should all of
+     * them have been answered meanwhile, the client is replaced as above.</li>
+     * </ul>
      */
-    private RaftClient forwardingAtLeader() {
+    private RaftClient followLeader(int leader) {
         RaftClient c = forwarding();
-        int leader = leaderNodeId.getAsInt();
-        if (leader <= 0 || leader == settings.nodeId() || inFlight.get() != 0
-                || RatisConfig.peerId(leader).equals(c.getLeaderId())) {
+        RaftPeerId clientLeader = c.getLeaderId();
+        if (leader <= 0 || RatisConfig.peerId(leader).equals(clientLeader)) {
             return c;
+        }
+        if (inFlight.get() != 0 && clientLeader != null) {
+            abandon(c, clientLeader, leader);
+            if (inFlight.get() != 0) {
+                return c;   // it has left the old leader, its retries find the new one
+            }
+        }
+        if (leader == settings.nodeId()) {
+            return c;   // this node leads: its next entries go to its own server
         }
         RaftClient fresh;
         synchronized (this) {
@@ -113,9 +149,44 @@ final class RatisClients implements AutoCloseable {
             fresh = newForwarding(RatisConfig.peerId(leader));
             forwarding = fresh;
         }
-        log.debug("Forwarding writes to the new leader n{} (the Raft client pointed at {})", leader, c.getLeaderId());
+        log.debug("Forwarding writes to the new leader n{} (the Raft client pointed at {})", leader, clientLeader);
         closeInBackground(c);
         return fresh;
+    }
+
+    /**
+     * Drops {@code client}'s connection to {@code stale} (once while the client stays there) and waits until the client
+     * has turned from it, which Ratis does as it handles the first entry failed by the drop (milliseconds), or
+     * until nothing is in flight any more: an entry sent before that would go to the deposed leader again. The
+     * drop itself runs on a thread of its own, because Ratis then waits up to 3 s for the gRPC channel to end
+     * gracefully (5 s with the forced close), which a leader cut off from this node never lets happen.
+     */
+    private void abandon(RaftClient client, RaftPeerId stale, int leader) {
+        if (client == abandonedClient && stale.equals(abandonedLeader)) {
+            return;
+        }
+        abandonedClient = client;
+        abandonedLeader = stale;
+        log.info("This node follows {} while {} of its entries await an answer from {}: dropping the connection to {}"
+                + " so that they are retried at the leader", leader == settings.nodeId() ? "itself as leader"
+                : "leader n" + leader, inFlight.get(), stale, stale);
+        Thread t = new Thread(() -> {
+            try {
+                client.getClientRpc().handleException(stale,
+                        new IOException("this node follows leader n" + leader + ", not " + stale), true);
+            } catch (RuntimeException e) {
+                log.debug("Dropping the connection to {} failed: {}", stale, e.toString());
+            }
+        }, "canopy-raft-client-reset");
+        t.setDaemon(true);
+        t.start();
+        long deadline = System.nanoTime() + ABANDON_WAIT.toNanos();
+        while (stale.equals(client.getLeaderId()) && inFlight.get() != 0 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(1_000_000);
+        }
+        if (!stale.equals(client.getLeaderId())) {
+            abandonedClient = null;   // it left: should it return there and find that member deposed again, drop again
+        }
     }
 
     /**
@@ -137,25 +208,25 @@ final class RatisClients implements AutoCloseable {
     }
 
     /**
-     * How long one attempt of the forwarding client may wait for an answer before it tries another peer: the
-     * shortest election timeout (at least 1 s). A leader cut off from this node never answers (its replies are
-     * lost, not refused), and this node's entries in flight to it hold every later entry of the node back (a
-     * few batches in flight at most, one ordered stream): with the whole request timeout per attempt a follower
-     * kept sending to a deposed leader for 10 s while it already knew the new one, and with the longest election
-     * timeout (3 s in PartitionIT) entries issued at a leader's isolation took two or three attempts, 6-12 s,
-     * holding back the new leader's own first writes for up to 8.5 s (found by PartitionIT). A slow but live
-     * leader only costs a retry, which its retry cache answers with the first attempt's outcome: entries are
-     * replicated in milliseconds, the queueing of a loaded node happens before an entry is sent.
+     * How long one attempt of the forwarding client may wait for an answer: the whole request timeout. An attempt
+     * to a deposed leader does not wait that long: this node's server learns of the new leader within an election
+     * timeout and {@link #followLeader} drops the connection, and a leader that died refuses the connection at
+     * once. A slow but live leader (the first seconds of a cold cluster under load: compilation, GC pauses) is
+     * waited for, because a timed-out attempt costs far more in Ratis 3.3.0: the client turns to a random other
+     * member and closes its connection to the leader on its timer thread, which blocks up to 3 s for the gRPC
+     * channel to end, before it retries, and every later entry of this node waits behind the first on the ordered
+     * stream. With attempts of one election timeout (1 s), a cold 3-node cluster stalled creates for 5.8-7.1 s
+     * in 3 of 11 runs of compare.sh, each after an attempt timed out.
      */
     static Duration attemptTimeout(ReplicationSettings s) {
-        Duration d = s.electionTimeoutMin();
-        return d.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : d;
+        return s.requestTimeout();
     }
 
     /**
      * Bounded retries, so that a write without a majority fails within about the request timeout and a retried
-     * request never outlives the leader's retry cache (exactly-once): attempts that time out are retried until
-     * the request timeout is covered; fast refusals (not the leader, no leader yet) every 100 ms for as long.
+     * request never outlives the leader's retry cache (exactly-once): an attempt that timed out is retried once
+     * (this node has failed the entry by then, see {@link Deadlines}; the retry only settles its outcome), fast
+     * refusals (not the leader, no leader yet, a dropped connection) every 100 ms for the request timeout.
      */
     static RetryPolicy retryPolicy(ReplicationSettings s) {
         TimeDuration pause = TimeDuration.valueOf(100, TimeUnit.MILLISECONDS);

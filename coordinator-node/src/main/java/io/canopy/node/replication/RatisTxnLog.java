@@ -103,6 +103,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         this.applier = applier;
         RaftProperties properties = RatisConfig.properties(settings);
         stateMachine = new CanopyStateMachine(applier, applied, clock, this::onLeadership,
+                leader -> batcher.onSubmitter(() -> clients.leaderChanged(RatisConfig.nodeIdOf(leader))),
                 this::onMembershipChanged, () -> closing, settings.snapshotRetention(), settings.enforceQuota(),
                 settings.snapshotThreshold(), settings.snapshotLogBytes());
         server = RaftServer.newBuilder()
@@ -352,7 +353,8 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         return membership.knownPeers();
     }
 
-    private Optional<RaftServer.Division> division() {
+    /** This member's Raft division, if the server runs (package-private for the adapter's tests). */
+    Optional<RaftServer.Division> division() {
         RaftServer s = server;
         if (s == null) {
             return Optional.empty();

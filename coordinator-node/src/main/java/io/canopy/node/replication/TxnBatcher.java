@@ -117,6 +117,15 @@ final class TxnBatcher {
         result.whenComplete((index, error) -> finished(batch, error));
     }
 
+    /** Runs {@code task} on the submitting thread, after the entries handed to it so far (dropped once closed). */
+    void onSubmitter(Runnable task) {
+        try {
+            submitThread.execute(task);
+        } catch (RejectedExecutionException e) {
+            log.debug("Replication is closed: not running {}", task);
+        }
+    }
+
     private static void failAll(List<Pending> batch, Throwable error) {
         for (Pending p : batch) {
             p.done().completeExceptionally(error);

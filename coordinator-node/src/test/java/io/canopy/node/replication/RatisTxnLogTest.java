@@ -33,7 +33,7 @@ class RatisTxnLogTest {
     Path dir;
 
     /** Records the (sessionId, cxid) of every applied transaction, in apply order. */
-    static final class RecordingApplier implements StateMachineApplier {
+    static class RecordingApplier implements StateMachineApplier {
         final List<long[]> applied = Collections.synchronizedList(new ArrayList<>());
         final List<long[]> activeElsewhere = Collections.synchronizedList(new ArrayList<>());
         /** The quota enforcement flag of every applied entry that held a proposal of the test. */
@@ -220,13 +220,5 @@ class RatisTxnLogTest {
             assertThatThrownBy(() -> log.propose(txn(1, 0, 2 * 1024 * 1024)).get(5, TimeUnit.SECONDS))
                     .hasCauseInstanceOf(IllegalArgumentException.class);
         }
-    }
-
-    @Test
-    void aRemoteAttemptGivesUpOnASilentLeaderWellWithinTheRequestTimeout() throws Exception {
-        ReplicationSettings s = settings(0, 100);
-        // The shortest election timeout (0.3 s here), but never below 1 s.
-        assertThat(RatisClients.attemptTimeout(s)).isEqualTo(Duration.ofSeconds(1)).isLessThan(s.requestTimeout());
-        assertThat(RatisClients.retryPolicy(s).toString()).contains("TimeoutIOException");
     }
 }

@@ -1,0 +1,126 @@
+package io.canopy.node.replication;
+
+import static io.canopy.testcluster.process.LoopbackPorts.freePort;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.ratis.server.RetryCache;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.canopy.core.txn.Batch;
+import io.canopy.core.txn.BatchCodec;
+import io.canopy.core.txn.Txn;
+import io.canopy.node.replication.RatisTxnLogTest.RecordingApplier;
+
+/**
+ * A follower's entries travel to the leader through the forwarding client (three Raft members in this JVM): a
+ * leader that is slow to answer is waited for, not abandoned and retried.
+ */
+class ForwardingTest {
+    /** The cxid that makes the leader's applier take {@link #SLOW_APPLY}. */
+    private static final int SLOW_CXID = 7777;
+    /** Longer than an election timeout, well within the request timeout. */
+    private static final Duration SLOW_APPLY = Duration.ofMillis(2500);
+
+    @TempDir
+    Path dir;
+
+    private final List<RatisTxnLog> logs = new ArrayList<>();
+    private final List<SlowLeaderApplier> appliers = new ArrayList<>();
+
+    /** Records like the adapter test's applier and, while this member leads, applies {@link #SLOW_CXID} slowly. */
+    static final class SlowLeaderApplier extends RecordingApplier {
+        volatile boolean leading;
+
+        @Override
+        public void apply(long logIndex, byte[] entry) {
+            Batch b = BatchCodec.decode(entry);
+            if (leading && b.txns().stream().anyMatch(t -> t.cxid() == SLOW_CXID)) {
+                try {
+                    Thread.sleep(SLOW_APPLY.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            super.apply(logIndex, entry);
+        }
+
+        @Override
+        public void leadershipChanged(boolean leader) {
+            leading = leader;
+        }
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (RatisTxnLog log : logs) {
+            log.close();
+        }
+    }
+
+    @Test
+    void aFollowerWaitsForASlowLeaderInsteadOfRetryingElsewhere() throws Exception {
+        List<ReplicationSettings.Member> members = List.of(
+                new ReplicationSettings.Member(1, "127.0.0.1", 2181, freePort()),
+                new ReplicationSettings.Member(2, "127.0.0.1", 2182, freePort()),
+                new ReplicationSettings.Member(3, "127.0.0.1", 2183, freePort()));
+        for (int id = 1; id <= 3; id++) {
+            // Election timeouts of 1-2 s: the forwarding client's attempts were one election timeout long.
+            ReplicationSettings s = new ReplicationSettings(id, members, false, "127.0.0.1", "test",
+                    dir.resolve("n" + id), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(10),
+                    100, 1024 * 1024, 2, 100_000, 2, 100, 32L << 20);
+            RatisTxnLog log = new RatisTxnLog(s, Clock.systemUTC());
+            SlowLeaderApplier applier = new SlowLeaderApplier();
+            logs.add(log);
+            appliers.add(applier);
+            log.start(applier);
+        }
+        await().atMost(30, TimeUnit.SECONDS).until(() -> logs.stream().allMatch(RatisTxnLog::isServing)
+                && logs.stream().filter(RatisTxnLog::isLeaderReady).count() == 1);
+        RatisTxnLog leader = logs.stream().filter(RatisTxnLog::isLeaderReady).findFirst().orElseThrow();
+        RatisTxnLog follower = logs.stream().filter(l -> l != leader).findFirst().orElseThrow();
+
+        follower.propose(txn(1)).get(10, TimeUnit.SECONDS);   // the forwarding client is connected
+        long repeatsBefore = repeatedRequests(leader);
+
+        long started = System.nanoTime();
+        follower.propose(txn(SLOW_CXID)).get(10, TimeUnit.SECONDS);
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(took).as("the slow apply was waited for").isGreaterThanOrEqualTo(SLOW_APPLY);
+        // The leader's retry cache counts a request it already knows as a hit and a new one as a miss, and each
+        // applied entry's reply is filed under its request (one more hit): hits minus misses grows only when a
+        // request comes again.
+        await().atMost(5, TimeUnit.SECONDS).untilAsserted(() -> assertThat(applied(SLOW_CXID)).containsOnly(1));
+        assertThat(repeatedRequests(leader)).as("requests the leader received more than once")
+                .isEqualTo(repeatsBefore);
+    }
+
+    /** How many times each member applied the transaction with {@code cxid}. */
+    private List<Integer> applied(int cxid) {
+        return appliers.stream().map(a -> {
+            synchronized (a.applied) {
+                return (int) a.applied.stream().filter(t -> t[1] == cxid).count();
+            }
+        }).toList();
+    }
+
+    private static long repeatedRequests(RatisTxnLog leader) throws InterruptedException {
+        Thread.sleep(200);   // Ratis caches the statistics for 100 ms
+        RetryCache.Statistics stats = leader.division().orElseThrow().getRetryCache().getStatistics();
+        return stats.hitCount() - stats.missCount();
+    }
+
+    private static Txn txn(int cxid) {
+        return new Txn(42, cxid, 5, new byte[16], List.of(), 1, cxid);
+    }
+}
