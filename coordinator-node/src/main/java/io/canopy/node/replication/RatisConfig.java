@@ -99,6 +99,12 @@ final class RatisConfig {
         RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("64MB"));
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf("8MB"));
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("4MB"));
+        // No pause between two appends to a follower. Ratis's default makes an append wait until 1 ms after the
+        // previous one, and on JDK 17 any sub-millisecond sleep lasts a whole millisecond more (Thread.sleep rounds
+        // nanoseconds up before JDK 21): the commit notice of one write delayed the next write's append by about
+        // 1 ms. Lone writes on a 3-node cluster, p50 after warm-up, measured in both orders: through the leader
+        // 3.45 -> 2.40 ms, through a follower 3.36 -> 2.74 ms; sustained load moved no more than run-to-run noise.
+        RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p, TimeDuration.ZERO);
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(s.logSegmentBytes()));
         RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(4L << 20, s.logSegmentBytes())));
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
