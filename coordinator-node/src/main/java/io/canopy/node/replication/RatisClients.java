@@ -20,6 +20,8 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.protocol.exceptions.ReconfigurationInProgressException;
 import org.apache.ratis.protocol.exceptions.ReconfigurationTimeoutException;
 import org.apache.ratis.protocol.exceptions.TimeoutIOException;
@@ -48,6 +50,8 @@ final class RatisClients implements AutoCloseable {
     private volatile RaftClient forwarding;
     /** Entries sent through {@link #forwarding} whose reply has not come yet. */
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** A forwarding client whose ordered stream Ratis failed for good ({@link #streamFailed}), to be replaced. */
+    private volatile RaftClient failed;
     /** The client and leader of the last {@link #abandon} (submitting thread only), so a connection is dropped once. */
     private RaftClient abandonedClient;
     private RaftPeerId abandonedLeader;
@@ -68,7 +72,28 @@ final class RatisClients implements AutoCloseable {
     CompletableFuture<RaftClientReply> forward(Message message) {
         RaftClient client = followLeader(leaderNodeId.getAsInt());
         inFlight.incrementAndGet();
-        return client.async().send(message).whenComplete((r, e) -> inFlight.decrementAndGet());
+        return client.async().send(message).whenComplete((r, e) -> {
+            if (e != null && streamFailed(e)) {
+                failed = client;
+            }
+            inFlight.decrementAndGet();
+        });
+    }
+
+    /**
+     * Whether Ratis has failed the client's ordered stream for good: once an entry runs out of retries (a node
+     * cut off from the others for longer than the request timeout), Ratis 3.3.0 fails it and every later entry of
+     * the client's sliding window, and the window stays closed, so that every entry sent through that client
+     * afterwards fails at once with AlreadyClosedException (found by PartitionIT: an isolated old leader failed
+     * every write for good after the heal).
+     */
+    static boolean streamFailed(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AlreadyClosedException || t instanceof RaftRetryFailureException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -81,6 +106,12 @@ final class RatisClients implements AutoCloseable {
         if (forwarding != null) {
             followLeader(leader);
         }
+    }
+
+    /** Whether Ratis has failed the current forwarding client's ordered stream (it is replaced on next use). */
+    boolean forwardingFailed() {
+        RaftClient c = forwarding;
+        return c != null && c == failed;
     }
 
     /** How many entries sent through the forwarding client await their reply. */
@@ -109,7 +140,8 @@ final class RatisClients implements AutoCloseable {
     }
 
     /**
-     * The forwarding client, made to follow the leader this node's own Raft server follows. A Ratis client learns
+     * The forwarding client, replaced first if Ratis failed its ordered stream ({@link #streamFailed}), and made
+     * to follow the leader this node's own Raft server follows. A Ratis client learns
      * of a new leader only from an answer, and a deposed leader cut off from this node never answers: the client
      * would wait out a whole attempt on it, while this node's server already follows the new leader (found by
      * PartitionIT: sessions moving to a follower took longer than the client's connect timeout, and entries issued
@@ -128,6 +160,10 @@ final class RatisClients implements AutoCloseable {
      */
     private RaftClient followLeader(int leader) {
         RaftClient c = forwarding();
+        if (failed == c) {
+            log.info("The forwarding Raft client gave up on an entry: a new client takes this node's next entries");
+            return replace(c, leader > 0 && leader != settings.nodeId() ? RatisConfig.peerId(leader) : null);
+        }
         RaftPeerId clientLeader = c.getLeaderId();
         if (leader <= 0 || RatisConfig.peerId(leader).equals(clientLeader)) {
             return c;
@@ -141,15 +177,20 @@ final class RatisClients implements AutoCloseable {
         if (leader == settings.nodeId()) {
             return c;   // this node leads: its next entries go to its own server
         }
+        log.debug("Forwarding writes to the new leader n{} (the Raft client pointed at {})", leader, clientLeader);
+        return replace(c, RatisConfig.peerId(leader));
+    }
+
+    /** Replaces the forwarding client {@code c} by a fresh one starting at {@code leader} (null: unknown). */
+    private RaftClient replace(RaftClient c, RaftPeerId leader) {
         RaftClient fresh;
         synchronized (this) {
             if (forwarding != c) {
                 return forwarding;
             }
-            fresh = newForwarding(RatisConfig.peerId(leader));
+            fresh = newForwarding(leader);
             forwarding = fresh;
         }
-        log.debug("Forwarding writes to the new leader n{} (the Raft client pointed at {})", leader, clientLeader);
         closeInBackground(c);
         return fresh;
     }

@@ -353,6 +353,11 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         return membership.knownPeers();
     }
 
+    /** This member's Ratis clients (package-private for the adapter's tests). */
+    RatisClients clients() {
+        return clients;
+    }
+
     /** This member's Raft division, if the server runs (package-private for the adapter's tests). */
     Optional<RaftServer.Division> division() {
         RaftServer s = server;

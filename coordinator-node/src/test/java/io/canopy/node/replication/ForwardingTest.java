@@ -2,6 +2,7 @@ package io.canopy.node.replication;
 
 import static io.canopy.testcluster.process.LoopbackPorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
@@ -9,8 +10,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.server.RetryCache;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +26,8 @@ import io.canopy.node.replication.RatisTxnLogTest.RecordingApplier;
 
 /**
  * A follower's entries travel to the leader through the forwarding client (three Raft members in this JVM): a
- * leader that is slow to answer is waited for, not abandoned and retried.
+ * leader that is slow to answer is waited for, not abandoned and retried, and a client that Ratis has given up on
+ * is replaced.
  */
 class ForwardingTest {
     /** The cxid that makes the leader's applier take {@link #SLOW_APPLY}. */
@@ -34,6 +38,7 @@ class ForwardingTest {
     @TempDir
     Path dir;
 
+    private final List<ReplicationSettings> settings = new ArrayList<>();
     private final List<RatisTxnLog> logs = new ArrayList<>();
     private final List<SlowLeaderApplier> appliers = new ArrayList<>();
 
@@ -63,29 +68,46 @@ class ForwardingTest {
     @AfterEach
     void closeAll() throws Exception {
         for (RatisTxnLog log : logs) {
-            log.close();
+            if (log != null) {
+                log.close();
+            }
         }
     }
 
-    @Test
-    void aFollowerWaitsForASlowLeaderInsteadOfRetryingElsewhere() throws Exception {
+    /** Starts three members whose requests time out after {@code requestTimeout}, and waits for a leader. */
+    private void startThree(Duration requestTimeout) throws Exception {
         List<ReplicationSettings.Member> members = List.of(
                 new ReplicationSettings.Member(1, "127.0.0.1", 2181, freePort()),
                 new ReplicationSettings.Member(2, "127.0.0.1", 2182, freePort()),
                 new ReplicationSettings.Member(3, "127.0.0.1", 2183, freePort()));
         for (int id = 1; id <= 3; id++) {
             // Election timeouts of 1-2 s: the forwarding client's attempts were one election timeout long.
-            ReplicationSettings s = new ReplicationSettings(id, members, false, "127.0.0.1", "test",
-                    dir.resolve("n" + id), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(10),
-                    100, 1024 * 1024, 2, 100_000, 2, 100, 32L << 20);
-            RatisTxnLog log = new RatisTxnLog(s, Clock.systemUTC());
-            SlowLeaderApplier applier = new SlowLeaderApplier();
-            logs.add(log);
-            appliers.add(applier);
-            log.start(applier);
+            settings.add(new ReplicationSettings(id, members, false, "127.0.0.1", "test", dir.resolve("n" + id),
+                    Duration.ofSeconds(1), Duration.ofSeconds(2), requestTimeout, 100, 1024 * 1024, 2, 100_000, 2,
+                    100, 32L << 20));
+            logs.add(null);
+            appliers.add(null);
+            start(id - 1);
         }
+        awaitServing();
+    }
+
+    private void start(int i) throws Exception {
+        RatisTxnLog log = new RatisTxnLog(settings.get(i), Clock.systemUTC());
+        SlowLeaderApplier applier = new SlowLeaderApplier();
+        logs.set(i, log);
+        appliers.set(i, applier);
+        log.start(applier);
+    }
+
+    private void awaitServing() {
         await().atMost(30, TimeUnit.SECONDS).until(() -> logs.stream().allMatch(RatisTxnLog::isServing)
                 && logs.stream().filter(RatisTxnLog::isLeaderReady).count() == 1);
+    }
+
+    @Test
+    void aFollowerWaitsForASlowLeaderInsteadOfRetryingElsewhere() throws Exception {
+        startThree(Duration.ofSeconds(10));
         RatisTxnLog leader = logs.stream().filter(RatisTxnLog::isLeaderReady).findFirst().orElseThrow();
         RatisTxnLog follower = logs.stream().filter(l -> l != leader).findFirst().orElseThrow();
 
@@ -103,6 +125,40 @@ class ForwardingTest {
         await().atMost(5, TimeUnit.SECONDS).untilAsserted(() -> assertThat(applied(SLOW_CXID)).containsOnly(1));
         assertThat(repeatedRequests(leader)).as("requests the leader received more than once")
                 .isEqualTo(repeatsBefore);
+    }
+
+    @Test
+    void aFollowerWritesAgainAfterItsEntriesRanOutOfRetriesWithoutAMajority() throws Exception {
+        startThree(Duration.ofSeconds(2));
+        int follower = logs.indexOf(logs.stream().filter(l -> !l.isLeaderReady()).findFirst().orElseThrow());
+        logs.get(follower).propose(txn(1)).get(10, TimeUnit.SECONDS);
+
+        // Alone, the follower's entry is refused by every peer until Ratis's client runs out of retries, which
+        // fails its ordered stream for good.
+        for (int i = 0; i < 3; i++) {
+            if (i != follower) {
+                logs.get(i).close();
+            }
+        }
+        RatisClients clients = logs.get(follower).clients();
+        assertThatThrownBy(() -> logs.get(follower).propose(txn(2)).get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class);
+        await().atMost(20, TimeUnit.SECONDS).until(clients::forwardingFailed);
+        RaftClient failed = clients.forwarding();
+        // The next entry goes through a new client (through the old one it would fail at once, and so would
+        // every later one, whatever the leader).
+        assertThatThrownBy(() -> logs.get(follower).propose(txn(3)).get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class);
+        assertThat(clients.forwarding()).as("the client Ratis gave up on is not used again").isNotSameAs(failed);
+
+        for (int i = 0; i < 3; i++) {
+            if (i != follower) {
+                start(i);
+            }
+        }
+        awaitServing();
+        logs.get(follower).propose(txn(4)).get(10, TimeUnit.SECONDS);
+        await().atMost(5, TimeUnit.SECONDS).untilAsserted(() -> assertThat(applied(4)).containsOnly(1));
     }
 
     /** How many times each member applied the transaction with {@code cxid}. */
