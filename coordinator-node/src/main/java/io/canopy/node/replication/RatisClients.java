@@ -141,12 +141,11 @@ final class RatisClients implements AutoCloseable {
 
     /**
      * The forwarding client, replaced first if Ratis failed its ordered stream ({@link #streamFailed}), and made
-     * to follow the leader this node's own Raft server follows. A Ratis client learns
-     * of a new leader only from an answer, and a deposed leader cut off from this node never answers: the client
-     * would wait out a whole attempt on it, while this node's server already follows the new leader (found by
-     * PartitionIT: sessions moving to a follower took longer than the client's connect timeout, and entries issued
-     * at a leader's isolation held back the new leader's own first writes). So when this node's server knows a
-     * leader other than the client's:
+     * to follow the leader this node's own Raft server follows. A Ratis client learns of a new leader only from an
+     * answer, and a deposed leader cut off from this node never answers: the client would wait out a whole attempt
+     * on it, while this node's server already follows the new leader (found by PartitionIT: sessions moving to a
+     * follower took longer than the client's connect timeout, and entries issued at a leader's isolation held back
+     * the new leader's own first writes). So when this node's server knows a leader other than the client's:
      * <ul>
      * <li>with none of our entries in flight, a fresh client starts at that leader and the old one is closed (a
      * new client is a new ordered stream, so this is only done when there is no order to keep);</li>
@@ -196,8 +195,8 @@ final class RatisClients implements AutoCloseable {
     }
 
     /**
-     * Drops {@code client}'s connection to {@code stale} (once while the client stays there) and waits until the client
-     * has turned from it, which Ratis does as it handles the first entry failed by the drop (milliseconds), or
+     * Drops {@code client}'s connection to {@code stale} (once while the client stays there) and waits until the
+     * client has turned from it, which Ratis does as it handles the first entry failed by the drop (milliseconds), or
      * until nothing is in flight any more: an entry sent before that would go to the deposed leader again. The
      * drop itself runs on a thread of its own, because Ratis then waits up to 3 s for the gRPC channel to end
      * gracefully (5 s with the forced close), which a leader cut off from this node never lets happen.
@@ -271,13 +270,13 @@ final class RatisClients implements AutoCloseable {
      */
     static RetryPolicy retryPolicy(ReplicationSettings s) {
         TimeDuration pause = TimeDuration.valueOf(100, TimeUnit.MILLISECONDS);
-        long timeouts = Math.max(1, s.requestTimeout().toMillis() / attemptTimeout(s).toMillis());
-        long refusals = Math.max(1, s.requestTimeout().toMillis() / 100);
+        int timeouts = 1;   // an attempt lasts the whole request timeout (attemptTimeout)
+        int refusals = (int) Math.max(1, s.requestTimeout().toMillis() / 100);
         return ExceptionDependentRetry.newBuilder()
-                .setDefaultPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep((int) refusals, pause))
+                .setDefaultPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(refusals, pause))
                 .setExceptionToPolicy(TimeoutIOException.class,
-                        RetryPolicies.retryUpToMaximumCountWithFixedSleep((int) timeouts, pause))
-                .setMaxAttempts((int) (refusals + timeouts))
+                        RetryPolicies.retryUpToMaximumCountWithFixedSleep(timeouts, pause))
+                .setMaxAttempts(refusals + timeouts)
                 .build();
     }
 
