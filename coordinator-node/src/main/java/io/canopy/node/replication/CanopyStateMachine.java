@@ -32,6 +32,7 @@ import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
@@ -163,7 +164,7 @@ final class CanopyStateMachine extends BaseStateMachine {
         return TransactionContext.newBuilder()
                 .setStateMachine(this)
                 .setClientRequest(request)
-                .setLogData(org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations.unsafeWrap(stamped))
+                .setLogData(UnsafeByteOperations.unsafeWrap(stamped))
                 .build();
     }
 
@@ -173,8 +174,9 @@ final class CanopyStateMachine extends BaseStateMachine {
         long index = entry.getIndex();
         // An exception here is unrecoverable by Ratis's contract (the server shuts down): the applier turns every
         // ZooKeeper error into an outcome, so only a real bug or corrupted entry can get here.
+        byte[] answer;
         try {
-            applier.apply(index, entry.getStateMachineLogEntry().getLogData().toByteArray());
+            answer = applier.apply(index, entry.getStateMachineLogEntry().getLogData().toByteArray());
         } catch (RuntimeException | Error e) {
             applyFailed = true;
             throw e;
@@ -185,7 +187,8 @@ final class CanopyStateMachine extends BaseStateMachine {
             bytesTrigger.applied(entry.getSerializedSize());
             askForSnapshotIfDue(index);
         }
-        return CompletableFuture.completedFuture(Message.EMPTY);
+        return CompletableFuture.completedFuture(answer.length == 0 ? Message.EMPTY
+                : Message.valueOf(UnsafeByteOperations.unsafeWrap(answer)));
     }
 
     /**

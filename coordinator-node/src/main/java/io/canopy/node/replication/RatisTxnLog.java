@@ -33,6 +33,8 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.canopy.core.txn.Batch;
+import io.canopy.core.txn.BatchCodec;
 import io.canopy.core.txn.Txn;
 import io.canopy.core.txn.TxnTypes;
 import io.canopy.node.replication.ReplicationSettings.Member;
@@ -135,8 +137,33 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         return batcher.submit(txn);
     }
 
+    @Override
+    public CompletableFuture<byte[]> proposeCommitted(Txn txn) {
+        byte[] entry = BatchCodec.encode(new Batch(clock.millis(), List.of(txn)));
+        CompletableFuture<byte[]> answer = new CompletableFuture<>();
+        boolean queued = batcher.onSubmitter(() -> entryDeadlines.within(send(entry)).whenComplete((reply, error) -> {
+            if (error != null) {
+                answer.completeExceptionally(error);
+            } else if (!reply.isSuccess()) {
+                Exception e = reply.getException();
+                answer.completeExceptionally(e != null ? e : new IOException("write failed: " + reply));
+            } else {
+                answer.complete(reply.getMessage().getContent().toByteArray());
+            }
+        }));
+        if (!queued) {
+            answer.completeExceptionally(new IllegalStateException("replication is closed"));
+        }
+        return answer;
+    }
+
     /** Sends one encoded batch; completes with its log index once it is applied on this node. */
     private CompletableFuture<Long> submitEntry(byte[] entry) {
+        return entryDeadlines.within(send(entry).thenCompose(this::appliedHere));
+    }
+
+    /** Submitting thread: hands one encoded batch to the leader, here or through the forwarding client. */
+    private CompletableFuture<RaftClientReply> send(byte[] entry) {
         Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(entry));
         CompletableFuture<RaftClientReply> reply;
         if (isLeader() && leaderReady.get() && clients.inFlight() == 0) {
@@ -150,7 +177,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
             // appended before an earlier one still being retried through the client.
             reply = clients.forward(message);
         }
-        return entryDeadlines.within(reply.thenCompose(this::appliedHere));
+        return reply;
     }
 
     private CompletableFuture<RaftClientReply> submitLocally(Message message) {

@@ -10,8 +10,16 @@ import java.io.InputStream;
  */
 public interface StateMachineApplier {
 
-    /** Applies one committed entry (an encoded {@link io.canopy.core.txn.Batch}) at {@code logIndex}. */
-    void apply(long logIndex, byte[] entry);
+    /** Nothing to tell the entry's proposer beyond the log index. */
+    byte[] NO_ANSWER = new byte[0];
+
+    /**
+     * Applies one committed entry (an encoded {@link io.canopy.core.txn.Batch}) at {@code logIndex}. Returns what
+     * the leader's apply answers the node that proposed the entry, carried back in Ratis's reply, for a proposer
+     * that will not apply the entry itself ({@link TxnLog#proposeCommitted}); {@link #NO_ANSWER} for nearly every
+     * entry.
+     */
+    byte[] apply(long logIndex, byte[] entry);
 
     /** The index of the last applied entry, also after {@link #restoreSnapshot}. */
     long lastAppliedIndex();

@@ -21,6 +21,16 @@ public interface TxnLog {
     CompletableFuture<Void> propose(Txn txn);
 
     /**
+     * Proposes a transaction in an entry of its own (sent after the entries already on their way; transactions
+     * still waiting to be batched may go before or after it), for a proposer that may never apply it: a node whose reconfig removed it from the configuration receives no more entries. The
+     * future completes once the entry is committed, with what the leader's {@link StateMachineApplier#apply}
+     * answered for it, whether or not this node has applied it; exceptionally as {@link #propose} does.
+     */
+    default CompletableFuture<byte[]> proposeCommitted(Txn txn) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("only a replicated log answers this"));
+    }
+
+    /**
      * A linearizable barrier for {@code sync}: completes once this node has applied everything acknowledged
      * before the call (in a cluster: a barrier entry that a quorum committed, applied here).
      */

@@ -68,6 +68,8 @@ public final class ClientConnection {
     private volatile int timeoutMillis;
     /** Set once, before the handshake's answer is queued, for a read-only session. */
     private volatile boolean readOnly;
+    /** See {@link #holdOpenForReply}. */
+    private volatile boolean heldOpenForReply;
     private final ArrayDeque<PendingRequest> pipeline = new ArrayDeque<>();
     private final ArrayDeque<PendingRequest> held = new ArrayDeque<>();
     /** Unanswered syncs and reconfigs: while there are any, writes are held (guarded by this). */
@@ -303,7 +305,24 @@ public final class ClientConnection {
      * thread calls it with the write lock held, like {@link #writeApplied}.
      */
     void answered(PendingRequest request, long zxid, int err, Record body) {
-        replyInTurn(request, Frames.reply(request.xid, zxid, err, body), false, err == 0 ? zxid : -1, false);
+        answered(request, zxid, err, body, false);
+    }
+
+    /** As {@link #answered(PendingRequest, long, int, Record)}; {@code closeAfter}: close once it has been sent. */
+    void answered(PendingRequest request, long zxid, int err, Record body, boolean closeAfter) {
+        replyInTurn(request, Frames.reply(request.xid, zxid, err, body), closeAfter, err == 0 ? zxid : -1, false);
+    }
+
+    /**
+     * While true, this connection waits for the reply of a reconfig that removes this node, and the gate that
+     * closes every connection of a node outside the configuration leaves it open (the reply closes it).
+     */
+    void holdOpenForReply(boolean hold) {
+        heldOpenForReply = hold;
+    }
+
+    boolean heldOpenForReply() {
+        return heldOpenForReply;
     }
 
     /**

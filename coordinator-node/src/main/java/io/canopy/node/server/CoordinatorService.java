@@ -135,14 +135,18 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
     // ---- StateMachineApplier ------------------------------------------------------------------------------
 
     @Override
-    public void apply(long logIndex, byte[] entry) {
+    public byte[] apply(long logIndex, byte[] entry) {
         var batch = BatchCodec.decode(entry);
+        List<TxnOutcome> carried = new ArrayList<>(0);
         lock.writeLock().lock();
         try {
             // Each outcome is delivered before the next transaction of the entry is applied: a session's reads
             // queued behind its write run right there (ClientConnection.writeApplied), so they see the state
             // between that write and the session's next one even when both travel in the same entry.
             state.apply(logIndex, batch, outcome -> {
+                if (CommittedAnswers.carried(outcome)) {
+                    carried.add(outcome);
+                }
                 try {
                     deliver(outcome);
                 } catch (RuntimeException e) {
@@ -154,6 +158,7 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
         } finally {
             lock.writeLock().unlock();
         }
+        return CommittedAnswers.encode(carried);
     }
 
     /** Effects of one transaction, in the order the ordering contract needs (write lock held). */

@@ -1,6 +1,8 @@
 package io.canopy.node.server;
 
+import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -10,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.jute.Record;
 import org.apache.zookeeper.proto.GetACLRequest;
 import org.apache.zookeeper.proto.GetACLResponse;
+import org.apache.zookeeper.proto.GetDataResponse;
 import org.apache.zookeeper.proto.ReconfigRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,12 +21,14 @@ import io.canopy.core.CoreSettings;
 import io.canopy.core.ReadOutcome;
 import io.canopy.core.acl.AclChecker;
 import io.canopy.core.tree.DataTree;
+import io.canopy.core.txn.Txn;
 import io.canopy.node.replication.MembershipChange;
 import io.canopy.node.replication.MembershipChangeException;
 import io.canopy.node.replication.MembershipConfig;
 import io.canopy.node.replication.ReplicationSettings.Member;
 import io.canopy.node.replication.TxnLog;
 import io.canopy.protocol.ErrorCode;
+import io.canopy.protocol.Jute;
 import io.canopy.protocol.OpCode;
 import io.canopy.protocol.ZkConstants;
 
@@ -46,7 +51,10 @@ import io.canopy.protocol.ZkConstants;
  *       outcome is unknown does.</li>
  *   <li>SET_CONFIG with the new server lines, proposed and awaited like a write; apply stamps the version (its
  *       zxid). If this node dies between 4 and 5, the leader rewrites the text after
- *       {@link ServerSettings#membershipRepairDelay()} from the Raft configuration.</li>
+ *       {@link ServerSettings#membershipRepairDelay()} from the Raft configuration. If the change removes this
+ *       node, it will not apply SET_CONFIG (no more entries reach it): the reply is the leader's outcome, carried
+ *       back in the commit's reply ({@link TxnLog#proposeCommitted}), and the connection, held open until then,
+ *       closes after it.</li>
  * </ol>
  * The request holds its place in the session's pipeline (like sync): later writes of the session are proposed
  * only after its reply, later reads answered after it. Checks and proposals run on the handler's own thread,
@@ -78,7 +86,10 @@ final class ReconfigHandler implements AutoCloseable {
     }
 
     /** What the checks decided: change the Raft configuration from {@code current} to {@code next}. */
-    private record Plan(List<Member> current, List<Member> next) {
+    private record Plan(List<Member> current, List<Member> next, int self) {
+        boolean removesThisNode() {
+            return next.stream().noneMatch(m -> m.id() == self);
+        }
     }
 
     ReconfigHandler(CoordinatorService service, TxnLog txnLog, ClusterMembership membership,
@@ -109,11 +120,19 @@ final class ReconfigHandler implements AutoCloseable {
         long started = System.nanoTime();
         CompletableFuture<Plan> plan = txnLog.sync()
                 .thenApplyAsync(v -> plan(reconfig, request), executor);
-        plan.thenCompose(p -> txnLog.changeMembership(p.current(), p.next()).thenApply(v -> p))
+        plan.thenCompose(p -> {
+                    if (p.removesThisNode()) {
+                        // From here this node may leave the configuration at any moment, and then it closes
+                        // every connection: not this one before its reply.
+                        connection.holdOpenForReply(true);
+                    }
+                    return txnLog.changeMembership(p.current(), p.next()).thenApply(v -> p);
+                })
                 .thenAcceptAsync(p -> publish(connection, request, p, sessionId, started), executor)
                 .whenComplete((ok, error) -> {
                     if (error != null) {
                         running.set(false);
+                        connection.holdOpenForReply(false);
                         fail(connection, request, unwrap(error));
                     }
                 });
@@ -140,11 +159,12 @@ final class ReconfigHandler implements AutoCloseable {
         if (!mayWriteConfig(request)) {
             throw new Refused(ErrorCode.NOAUTH, "the session may not write /zookeeper/config (the super user may)");
         }
-        if (next.stream().noneMatch(m -> m.id() == service.nodeId())) {
-            LOG.warn("This reconfig removes this node (server.{}): once the configuration changes, its reply may be"
-                    + " lost with the connection; getConfig on another member shows the result", service.nodeId());
+        Plan plan = new Plan(current, next, service.nodeId());
+        if (plan.removesThisNode()) {
+            LOG.info("This reconfig removes this node (server.{}): it answers with the configuration the leader"
+                    + " wrote, then closes the connection, and stops serving clients", service.nodeId());
         }
-        return new Plan(current, next);
+        return plan;
     }
 
     /** ZooKeeper checks WRITE on /zookeeper/config with the session's identities (the super user passes). */
@@ -164,13 +184,57 @@ final class ReconfigHandler implements AutoCloseable {
         }
         LOG.info("Session 0x{}: Raft configuration changed in {} ms; writing /zookeeper/config:\n{}",
                 Long.toHexString(sessionId), (System.nanoTime() - started) / 1_000_000, lines);
-        service.propose(InternalTxns.setConfig(lines, service.nodeId(), service.nextOriginSeq()), outcome -> {
+        Txn setConfig = InternalTxns.setConfig(lines, service.nodeId(), service.nextOriginSeq());
+        if (plan.removesThisNode()) {
+            publishLeaving(connection, request, setConfig);
+            return;
+        }
+        service.propose(setConfig, outcome -> {
             running.set(false);
             connection.answered(request, outcome.zxid(), outcome.err(), outcome.response());
         }, () -> {
             running.set(false);
             connection.closeNow("reconfig: the Raft configuration changed but writing /zookeeper/config was not"
                     + " committed here; the leader repairs it");
+        });
+    }
+
+    /**
+     * This node left the configuration, so it will not apply the SET_CONFIG it proposes (the leader sends it no
+     * more entries): it answers with the outcome of the leader's apply, carried back in the commit's reply, and
+     * closes the connection after the reply (its client moves to another member).
+     */
+    private void publishLeaving(ClientConnection connection, PendingRequest request, Txn setConfig) {
+        txnLog.proposeCommitted(setConfig).whenComplete((answers, error) -> {
+            running.set(false);
+            Optional<CommittedAnswers.Answer> answer = Optional.empty();
+            Throwable problem = error;
+            if (error == null) {
+                try {
+                    answer = CommittedAnswers.find(answers, setConfig.originNode(), setConfig.originSeq());
+                } catch (IOException e) {
+                    problem = e;
+                }
+            }
+            if (answer.isEmpty()) {
+                connection.holdOpenForReply(false);
+                connection.closeNow("reconfig removed this node, and writing /zookeeper/config was not confirmed ("
+                        + (problem != null ? unwrap(problem) : "no outcome in the leader's reply")
+                        + "); the leader repairs it");
+                return;
+            }
+            CommittedAnswers.Answer a = answer.get();
+            GetDataResponse response = null;
+            try {
+                response = a.response() == null ? null : Jute.fromBytes(a.response(), new GetDataResponse());
+            } catch (IOException e) {
+                connection.closeNow("reconfig removed this node; its answer could not be read: " + e);
+                return;
+            }
+            LOG.info("Session 0x{}: reconfig removed this node; /zookeeper/config written at zxid 0x{}, answering"
+                    + " and closing the connection", Long.toHexString(connection.sessionId()),
+                    Long.toHexString(a.zxid()));
+            connection.answered(request, a.zxid(), a.err(), response, true);
         });
     }
 

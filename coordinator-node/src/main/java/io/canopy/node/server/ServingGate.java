@@ -25,6 +25,8 @@ import io.canopy.node.replication.TxnLog;
  *
  * <p>A node that is not in the configuration (removed, its Raft member shut down, or waiting to join) closes every
  * connection at once, without the grace: that is no passing election, its state is no longer kept up to date.
+ * The one exception is a connection whose reconfig removed this node, until its reply has gone
+ * ({@link ClientConnection#holdOpenForReply}).
  */
 final class ServingGate {
     private static final Logger LOG = LoggerFactory.getLogger(ServingGate.class);
@@ -76,7 +78,9 @@ final class ServingGate {
             readOnlyMode = false;
             readOnlyConnections.clear();
             for (ClientConnection c : connections.all()) {
-                c.closeNow("this node is not in the cluster's configuration");
+                if (!c.heldOpenForReply()) {
+                    c.closeNow("this node is not in the cluster's configuration");
+                }
             }
             return;
         }

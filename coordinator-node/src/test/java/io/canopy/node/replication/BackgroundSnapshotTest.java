@@ -54,8 +54,8 @@ class BackgroundSnapshotTest {
         }
 
         @Override
-        public void apply(long logIndex, byte[] entry) {
-            recording.apply(logIndex, entry);
+        public byte[] apply(long logIndex, byte[] entry) {
+            return recording.apply(logIndex, entry);
         }
 
         @Override

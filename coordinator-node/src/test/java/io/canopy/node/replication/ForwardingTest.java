@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -45,18 +47,24 @@ class ForwardingTest {
     /** Records like the adapter test's applier and, while this member leads, applies {@link #SLOW_CXID} slowly. */
     static final class SlowLeaderApplier extends RecordingApplier {
         volatile boolean leading;
+        /** While set, a follower's apply of an entry holding {@link #ANSWERED_CXID} waits for it. */
+        volatile CountDownLatch holdAnswered;
 
         @Override
-        public void apply(long logIndex, byte[] entry) {
+        public byte[] apply(long logIndex, byte[] entry) {
             Batch b = BatchCodec.decode(entry);
-            if (leading && b.txns().stream().anyMatch(t -> t.cxid() == SLOW_CXID)) {
-                try {
+            try {
+                if (leading && b.txns().stream().anyMatch(t -> t.cxid() == SLOW_CXID)) {
                     Thread.sleep(SLOW_APPLY.toMillis());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
                 }
+                CountDownLatch hold = holdAnswered;
+                if (!leading && hold != null && b.txns().stream().anyMatch(t -> t.cxid() == ANSWERED_CXID)) {
+                    hold.await(30, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-            super.apply(logIndex, entry);
+            return super.apply(logIndex, entry);
         }
 
         @Override
@@ -95,6 +103,7 @@ class ForwardingTest {
     private void start(int i) throws Exception {
         RatisTxnLog log = new RatisTxnLog(settings.get(i), Clock.systemUTC());
         SlowLeaderApplier applier = new SlowLeaderApplier();
+        applier.name = "n" + (i + 1);
         logs.set(i, log);
         appliers.set(i, applier);
         log.start(applier);
@@ -159,6 +168,33 @@ class ForwardingTest {
         awaitServing();
         logs.get(follower).propose(txn(4)).get(10, TimeUnit.SECONDS);
         await().atMost(5, TimeUnit.SECONDS).untilAsserted(() -> assertThat(applied(4)).containsOnly(1));
+    }
+
+    @Test
+    void aProposalAnsweredAtCommitCarriesTheLeadersOutcomeWithoutWaitingForThisNodesApply() throws Exception {
+        startThree(Duration.ofSeconds(10));
+        RatisTxnLog leader = logs.stream().filter(RatisTxnLog::isLeaderReady).findFirst().orElseThrow();
+        int follower = logs.indexOf(logs.stream().filter(l -> l != leader).findFirst().orElseThrow());
+        CountDownLatch hold = new CountDownLatch(1);
+        appliers.get(follower).holdAnswered = hold;
+        try {
+            // As for a node that left the configuration: its own apply of the entry does not come.
+            byte[] answer = logs.get(follower).proposeCommitted(txn(RecordingApplier.ANSWERED_CXID))
+                    .get(10, TimeUnit.SECONDS);
+
+            String leaderName = "n" + (logs.indexOf(leader) + 1);
+            assertThat(new String(answer, StandardCharsets.UTF_8)).startsWith(leaderName + "@");
+            long index = Long.parseLong(new String(answer, StandardCharsets.UTF_8).substring(leaderName.length() + 1));
+            assertThat(appliers.get(follower).lastAppliedIndex()).as("not yet applied on the proposer")
+                    .isLessThan(index);
+            assertThat(applied(RecordingApplier.ANSWERED_CXID).get(follower)).isZero();
+        } finally {
+            hold.countDown();
+        }
+        await().atMost(5, TimeUnit.SECONDS).untilAsserted(() ->
+                assertThat(applied(RecordingApplier.ANSWERED_CXID)).containsOnly(1));
+        // An entry without such a transaction answers nothing beyond its index.
+        assertThat(logs.get(follower).proposeCommitted(txn(5)).get(10, TimeUnit.SECONDS)).isEmpty();
     }
 
     /** How many times each member applied the transaction with {@code cxid}. */

@@ -42,9 +42,18 @@ class RatisTxnLogTest {
         /** The index of the last entry that held a proposal of the test (not only sync barriers). */
         volatile long lastTxnIndex;
         volatile int entries;
+        /** Names this member in its answers. */
+        volatile String name = "";
+
+        /** An entry holding a transaction with this cxid answers its proposer with the member and the index. */
+        static final int ANSWERED_CXID = 8888;
+
+        static byte[] answer(String name, long logIndex) {
+            return (name + "@" + logIndex).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
 
         @Override
-        public void apply(long logIndex, byte[] entry) {
+        public byte[] apply(long logIndex, byte[] entry) {
             Batch b = BatchCodec.decode(entry);
             assertThat(logIndex).isGreaterThan(lastIndex);
             for (Txn t : b.txns()) {
@@ -58,6 +67,7 @@ class RatisTxnLogTest {
             }
             entries++;
             lastIndex = logIndex;
+            return b.txns().stream().anyMatch(t -> t.cxid() == ANSWERED_CXID) ? answer(name, logIndex) : NO_ANSWER;
         }
 
         @Override
