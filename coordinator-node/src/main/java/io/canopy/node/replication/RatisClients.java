@@ -81,6 +81,18 @@ final class RatisClients implements AutoCloseable {
     }
 
     /**
+     * Sends one entry through a client of its own, made for it from the current configuration's peers and closed
+     * once it is answered: for a node that has just left the configuration. Its forwarding client may know none of
+     * the current members (it was made when the node first forwarded, and is renewed only when this node's server
+     * learns of a new leader, which a removed node no longer does), and as the leader it removed itself it refuses
+     * its own submissions until it steps down. Not ordered with the node's other entries.
+     */
+    CompletableFuture<RaftClientReply> sendAlone(Message message) {
+        RaftClient c = newClient(attemptTimeout(settings), retryPolicy(settings), null);
+        return c.async().send(message).whenComplete((r, e) -> closeInBackground(c));
+    }
+
+    /**
      * Whether Ratis has failed the client's ordered stream for good: once an entry runs out of retries (a node
      * cut off from the others for longer than the request timeout), Ratis 3.3.0 fails it and every later entry of
      * the client's sliding window, and the window stays closed, so that every entry sent through that client

@@ -140,21 +140,14 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
     @Override
     public CompletableFuture<byte[]> proposeCommitted(Txn txn) {
         byte[] entry = BatchCodec.encode(new Batch(clock.millis(), List.of(txn)));
-        CompletableFuture<byte[]> answer = new CompletableFuture<>();
-        boolean queued = batcher.onSubmitter(() -> entryDeadlines.within(send(entry)).whenComplete((reply, error) -> {
-            if (error != null) {
-                answer.completeExceptionally(error);
-            } else if (!reply.isSuccess()) {
+        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(entry));
+        return entryDeadlines.within(clients.sendAlone(message)).thenCompose(reply -> {
+            if (!reply.isSuccess()) {
                 Exception e = reply.getException();
-                answer.completeExceptionally(e != null ? e : new IOException("write failed: " + reply));
-            } else {
-                answer.complete(reply.getMessage().getContent().toByteArray());
+                return CompletableFuture.failedFuture(e != null ? e : new IOException("write failed: " + reply));
             }
-        }));
-        if (!queued) {
-            answer.completeExceptionally(new IllegalStateException("replication is closed"));
-        }
-        return answer;
+            return CompletableFuture.completedFuture(reply.getMessage().getContent().toByteArray());
+        });
     }
 
     /** Sends one encoded batch; completes with its log index once it is applied on this node. */

@@ -21,8 +21,8 @@ public interface TxnLog {
     CompletableFuture<Void> propose(Txn txn);
 
     /**
-     * Proposes a transaction in an entry of its own (sent after the entries already on their way; transactions
-     * still waiting to be batched may go before or after it), for a proposer that may never apply it: a node whose reconfig removed it from the configuration receives no more entries. The
+     * Proposes a transaction in an entry of its own, not ordered with this node's other entries, for a proposer
+     * that may never apply it: a node whose reconfig removed it from the configuration receives no more entries. The
      * future completes once the entry is committed, with what the leader's {@link StateMachineApplier#apply}
      * answered for it, whether or not this node has applied it; exceptionally as {@link #propose} does.
      */
