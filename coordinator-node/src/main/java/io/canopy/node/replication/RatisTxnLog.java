@@ -141,22 +141,12 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
     public CompletableFuture<byte[]> proposeCommitted(Txn txn) {
         byte[] entry = BatchCodec.encode(new Batch(clock.millis(), List.of(txn)));
         Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(entry));
-        return entryDeadlines.within(clients.sendAlone(message)).thenCompose(reply -> {
-            if (!reply.isSuccess()) {
-                Exception e = reply.getException();
-                return CompletableFuture.failedFuture(e != null ? e : new IOException("write failed: " + reply));
-            }
-            return CompletableFuture.completedFuture(reply.getMessage().getContent().toByteArray());
-        });
+        return entryDeadlines.within(clients.sendAlone(message).thenCompose(RatisTxnLog::succeeded))
+                .thenApply(reply -> reply.getMessage().getContent().toByteArray());
     }
 
     /** Sends one encoded batch; completes with its log index once it is applied on this node. */
     private CompletableFuture<Long> submitEntry(byte[] entry) {
-        return entryDeadlines.within(send(entry).thenCompose(this::appliedHere));
-    }
-
-    /** Submitting thread: hands one encoded batch to the leader, here or through the forwarding client. */
-    private CompletableFuture<RaftClientReply> send(byte[] entry) {
         Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(entry));
         CompletableFuture<RaftClientReply> reply;
         if (isLeader() && leaderReady.get() && clients.inFlight() == 0) {
@@ -170,7 +160,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
             // appended before an earlier one still being retried through the client.
             reply = clients.forward(message);
         }
-        return reply;
+        return entryDeadlines.within(reply.thenCompose(this::appliedHere));
     }
 
     private CompletableFuture<RaftClientReply> submitLocally(Message message) {
@@ -201,12 +191,16 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
     }
 
     private CompletableFuture<Long> appliedHere(RaftClientReply reply) {
-        if (!reply.isSuccess()) {
-            Exception e = reply.getException();
-            return CompletableFuture.failedFuture(e != null ? e : new IOException("write failed: " + reply));
+        return succeeded(reply).thenCompose(r -> applied.await(r.getLogIndex()).thenApply(v -> r.getLogIndex()));
+    }
+
+    /** The reply, or its failure as a failed future. */
+    private static CompletableFuture<RaftClientReply> succeeded(RaftClientReply reply) {
+        if (reply.isSuccess()) {
+            return CompletableFuture.completedFuture(reply);
         }
-        long index = reply.getLogIndex();
-        return applied.await(index).thenApply(v -> index);
+        Exception e = reply.getException();
+        return CompletableFuture.failedFuture(e != null ? e : new IOException("write failed: " + reply));
     }
 
     /**

@@ -117,17 +117,12 @@ final class TxnBatcher {
         result.whenComplete((index, error) -> finished(batch, error));
     }
 
-    /**
-     * Runs {@code task} on the submitting thread, after the entries handed to it so far; false if it will not run
-     * (closed).
-     */
-    boolean onSubmitter(Runnable task) {
+    /** Runs {@code task} on the submitting thread, after the entries handed to it so far (dropped once closed). */
+    void onSubmitter(Runnable task) {
         try {
             submitThread.execute(task);
-            return true;
         } catch (RejectedExecutionException e) {
             log.debug("Replication is closed: not running {}", task);
-            return false;
         }
     }
 

@@ -64,7 +64,7 @@ class TxnBatcherTest {
     /** Nothing more is handed to the log: the submitting thread ran a task queued after everything so far. */
     private void assertNothingMoreSent(TxnBatcher b) throws InterruptedException {
         CompletableFuture<Void> drained = new CompletableFuture<>();
-        assertThat(b.onSubmitter(() -> drained.complete(null))).isTrue();
+        b.onSubmitter(() -> drained.complete(null));
         drained.join();
         assertThat(sent.poll(50, TimeUnit.MILLISECONDS)).isNull();
     }
@@ -152,7 +152,6 @@ class TxnBatcherTest {
         CompletableFuture<Void> waiting = b.submit(txn(3, 10));
         b.close();
         assertThat(waiting).failsWithin(1, TimeUnit.SECONDS);
-        assertThat(b.onSubmitter(() -> { })).isFalse();
         assertThat(b.submit(txn(4, 10))).failsWithin(1, TimeUnit.SECONDS);
     }
 }
