@@ -44,6 +44,9 @@ final class BenchRun {
                     Result result = runOne(workload, pipelined, control, root);
                     results.add(result);
                     sink.accept(result);
+                    if (workload == Workload.CREATE) {
+                        deleteCreated(pipelined);
+                    }
                 }
             } finally {
                 cleanUp(pipelined, control, root);
@@ -67,6 +70,22 @@ final class BenchRun {
         } catch (Exception e) {
             log(workload.cliName + " failed: " + e);
             return Result.failed(workload, "failed: " + e.getClass().getSimpleName() + " " + e.getMessage());
+        }
+    }
+
+    /**
+     * Deletes what the create workload made before the next workload runs, so that every later workload finds the
+     * same small tree on every server: otherwise the server that created more nodes carries a bigger tree, with
+     * longer snapshots and collections, into the next measured windows.
+     */
+    private void deleteCreated(PipelinedWorkloads pipelined) {
+        long started = System.nanoTime();
+        try {
+            int left = pipelined.cleanUp(CLEANUP_LIMIT);
+            log("deleted the nodes the create workload made in " + (System.nanoTime() - started) / 1_000_000 + " ms"
+                    + (left == 0 ? "" : "; " + left + " left"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
