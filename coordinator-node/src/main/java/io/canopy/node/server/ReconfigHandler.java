@@ -1,8 +1,8 @@
 package io.canopy.node.server;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -205,37 +205,35 @@ final class ReconfigHandler implements AutoCloseable {
      * closes the connection after the reply (its client moves to another member).
      */
     private void publishLeaving(ClientConnection connection, PendingRequest request, Txn setConfig) {
-        txnLog.proposeCommitted(setConfig).whenComplete((answers, error) -> {
-            running.set(false);
-            Optional<CommittedAnswers.Answer> answer = Optional.empty();
-            Throwable problem = error;
-            if (error == null) {
-                try {
-                    answer = CommittedAnswers.find(answers, setConfig.originNode(), setConfig.originSeq());
-                } catch (IOException e) {
-                    problem = e;
-                }
-            }
-            if (answer.isEmpty()) {
-                connection.holdOpenForReply(false);
-                connection.closeNow("reconfig removed this node, and writing /zookeeper/config was not confirmed ("
-                        + (problem != null ? unwrap(problem) : "no outcome in the leader's reply")
-                        + "); the leader repairs it");
-                return;
-            }
-            CommittedAnswers.Answer a = answer.get();
-            GetDataResponse response = null;
-            try {
-                response = a.response() == null ? null : Jute.fromBytes(a.response(), new GetDataResponse());
-            } catch (IOException e) {
-                connection.closeNow("reconfig removed this node; its answer could not be read: " + e);
-                return;
-            }
-            LOG.info("Session 0x{}: reconfig removed this node; /zookeeper/config written at zxid 0x{}, answering"
-                    + " and closing the connection", Long.toHexString(connection.sessionId()),
-                    Long.toHexString(a.zxid()));
-            connection.answered(request, a.zxid(), a.err(), response, true);
-        });
+        txnLog.proposeCommitted(setConfig).thenApply(answers -> leaderAnswer(answers, setConfig))
+                .whenComplete((answer, error) -> {
+                    running.set(false);
+                    if (error != null) {
+                        connection.holdOpenForReply(false);
+                        connection.closeNow("reconfig removed this node, and writing /zookeeper/config was not"
+                                + " confirmed (" + unwrap(error) + "); the leader repairs it");
+                        return;
+                    }
+                    LOG.info("Session 0x{}: reconfig removed this node; /zookeeper/config written at zxid 0x{},"
+                            + " answering and closing the connection", Long.toHexString(connection.sessionId()),
+                            Long.toHexString(answer.zxid()));
+                    connection.answered(request, answer.zxid(), answer.err(), answer.response(), true);
+                });
+    }
+
+    /** SET_CONFIG's outcome as the leader's apply answered it: zxid, error code, the configuration's data and stat. */
+    private record LeaderAnswer(long zxid, int err, GetDataResponse response) {
+    }
+
+    private static LeaderAnswer leaderAnswer(byte[] answers, Txn setConfig) {
+        try {
+            CommittedAnswers.Answer a = CommittedAnswers.find(answers, setConfig.originNode(), setConfig.originSeq())
+                    .orElseThrow(() -> new IllegalStateException("no outcome in the leader's reply"));
+            return new LeaderAnswer(a.zxid(), a.err(),
+                    a.response() == null ? null : Jute.fromBytes(a.response(), new GetDataResponse()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("the leader's answer could not be read", e);
+        }
     }
 
     private void fail(ClientConnection connection, PendingRequest request, Throwable error) {
