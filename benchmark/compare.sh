@@ -6,7 +6,12 @@
 #   benchmark/compare.sh [--cluster 1|3] [--duration 10s] [--warmup 3s] [--workload all] [--sessions 32]
 #                        [--outstanding 100] [--value-bytes 1024] [--watchers 100] [--churn-concurrency 8]
 #                        [--only zookeeper|canopy] [--zk-port 22181] [--canopy-port 22182|22191]
-#                        [--canopy-http-port 28080]
+#                        [--canopy-http-port 28080] [--repeat 1]
+#
+# --repeat N: N rounds, each with freshly started servers and alternating order (ZooKeeper first in odd rounds,
+# Canopy first in even ones, so neither always runs on a cooler or warmer machine); the table then shows each
+# side's median and every round's ratio. Run-to-run noise on a 2-core machine is several percent: compare
+# medians of 3 or more rounds before concluding.
 #
 # Ports: standalone uses the three ports as given. --cluster 3: ZooKeeper client ports zk-port..+2 (peers +101..,
 # elections +201..); Canopy client ports canopy-port..+2 (default 22191), Raft peers client port + 7000, HTTP
@@ -35,7 +40,7 @@ CANOPY_DATA="$BENCH_DIR/target/canopy-data"
 BENCH_JVM_OPTS="${BENCH_JVM_OPTS:--Xmx1g}"
 
 cluster=1 duration=10s warmup=3s workload=all sessions=32 outstanding=100 value_bytes=1024 watchers=100 churn=8
-only="" zk_port=22181 canopy_port="" canopy_http_port=28080
+only="" zk_port=22181 canopy_port="" canopy_http_port=28080 repeat=1 rs=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
@@ -55,6 +60,7 @@ while [[ $# -gt 0 ]]; do
     --zk-port) zk_port="$2" ;;
     --canopy-port) canopy_port="$2" ;;
     --canopy-http-port) canopy_http_port="$2" ;;
+    --repeat) repeat="$2" ;;
     *) echo "compare: unknown option $1" >&2; exit 2 ;;
   esac
   shift 2
@@ -71,6 +77,7 @@ case "$cluster" in
      CANOPY_START_TIMEOUT="${CANOPY_START_TIMEOUT:-180}" ;;
   *) echo "compare: --cluster must be 1 (standalone) or 3" >&2; exit 2 ;;
 esac
+[[ "$repeat" =~ ^[1-9][0-9]*$ ]] || { echo "compare: --repeat must be a positive number of rounds" >&2; exit 2; }
 case "$only" in
   ""|zookeeper|canopy) ;;
   *) echo "compare: --only must be zookeeper or canopy" >&2; exit 2 ;;
@@ -116,12 +123,12 @@ bench() {
   timeout --kill-after=10 900 "$JAVA" $BENCH_JVM_OPTS -jar "$BENCH_JAR" --connect "$connect" --label "$label" \
     --workload "$workload" --duration "$duration" --warmup "$warmup" --sessions "$sessions" \
     --outstanding "$outstanding" --value-bytes "$value_bytes" --watchers "$watchers" \
-    --churn-concurrency "$churn" --wait 30s --out "$CSV" > "$OUT/table-$label.txt" 2> "$OUT/bench-$label.log" &
+    --churn-concurrency "$churn" --wait 30s --out "$CSV" > "$OUT/table-$label$rs.txt" 2> "$OUT/bench-$label$rs.log" &
   bench_pid=$!
   wait "$bench_pid" || rc=$?
   bench_pid=""
-  cat "$OUT/table-$label.txt"
-  if (( rc != 0 )); then say "$label: load generator exited with $rc (see $OUT/bench-$label.log)"; fi
+  cat "$OUT/table-$label$rs.txt"
+  if (( rc != 0 )); then say "$label: load generator exited with $rc (see $OUT/bench-$label$rs.log)"; fi
 }
 
 # roles FIRST_PORT COUNT: "leader, follower, ..." as each node's srvr reports it.
@@ -169,10 +176,10 @@ run_zookeeper() {
   bench "$zk_label" "$connect"
   stop_zookeeper
   if (( cluster == 1 )); then
-    cp "$BENCH_DIR/target/zk-standalone/zk.log" "$OUT/zookeeper-server.log" 2>/dev/null || true
+    cp "$BENCH_DIR/target/zk-standalone/zk.log" "$OUT/zookeeper-server$rs.log" 2>/dev/null || true
   else
     for i in 1 2 3; do
-      cp "$BENCH_DIR/target/zk-ensemble/node$i/zk.log" "$OUT/zookeeper-node$i.log" 2>/dev/null || true
+      cp "$BENCH_DIR/target/zk-ensemble/node$i/zk.log" "$OUT/zookeeper-node$i$rs.log" 2>/dev/null || true
     done
   fi
 }
@@ -211,11 +218,11 @@ run_canopy() {
   local clients=() peers=() https=() names=() logs=()
   if (( cluster == 1 )); then
     clients=("$canopy_port") peers=($((canopy_port + 7000))) https=("$canopy_http_port")
-    names=(Canopy) logs=("$OUT/canopy-server.log")
+    names=(Canopy) logs=("$OUT/canopy-server$rs.log")
   else
     for ((i = 1; i <= cluster; i++)); do
       clients+=($((canopy_port + i - 1))) peers+=($((canopy_port + 7000 + i - 1)))
-      https+=($((canopy_http_port + i - 1))) names+=("Canopy node $i") logs+=("$OUT/canopy-node$i.log")
+      https+=($((canopy_http_port + i - 1))) names+=("Canopy node $i") logs+=("$OUT/canopy-node$i$rs.log")
       members+="${members:+,}$i=127.0.0.1:${clients[i - 1]}:${peers[i - 1]}"
     done
   fi
@@ -261,8 +268,17 @@ run_canopy() {
 }
 
 started=$SECONDS
-[[ "$only" == "canopy" ]] || run_zookeeper
-[[ "$only" == "zookeeper" ]] || run_canopy
+for ((round = 1; round <= repeat; round++)); do
+  rs="" # per-round suffix of the log and table files
+  if (( repeat > 1 )); then rs="-round$round"; say "round $round of $repeat"; fi
+  if (( round % 2 == 1 )); then
+    [[ "$only" == "canopy" ]] || run_zookeeper
+    [[ "$only" == "zookeeper" ]] || run_canopy
+  else
+    [[ "$only" == "zookeeper" ]] || run_canopy
+    [[ "$only" == "canopy" ]] || run_zookeeper
+  fi
+done
 
 if [[ ! -s "$CSV" ]]; then
   say "no results were recorded (see the logs in $OUT)"

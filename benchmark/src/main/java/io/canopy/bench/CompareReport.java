@@ -13,8 +13,10 @@ import java.util.Map;
 
 /**
  * Turns the CSV of two labels (say {@code zookeeper} and {@code canopy}) into a markdown table with the ratio
- * candidate / baseline per workload and metric, ready to paste into a README. The last row of each
- * (label, workload) wins, so a CSV may accumulate runs.
+ * candidate / baseline per workload and metric, ready to paste into a README. Several rows of one (label, workload)
+ * are rounds of a repeated comparison ({@code compare.sh --repeat}): the table shows each side's median over its
+ * rounds that did not fail, the ratio of the medians, and, next to it, the ratio of every round (the n-th row of
+ * the candidate over the n-th row of the baseline), so that run-to-run noise is in plain sight.
  */
 final class CompareReport {
 
@@ -58,8 +60,8 @@ final class CompareReport {
             return "(no results)\n";
         }
         String[] header = lines.get(0).split(",", -1);
-        Map<String, Map<String, String>> base = new HashMap<>();
-        Map<String, Map<String, String>> cand = new HashMap<>();
+        Map<String, List<Map<String, String>>> base = new HashMap<>();
+        Map<String, List<Map<String, String>>> cand = new HashMap<>();
         Map<String, String> workloads = new LinkedHashMap<>();
         for (String line : lines.subList(1, lines.size())) {
             String[] cells = line.split(",", -1);
@@ -73,27 +75,56 @@ final class CompareReport {
             String label = row.get("label");
             if (label.equals(baseline) || label.equals(candidate)) {
                 workloads.put(row.get("workload"), row.get("unit"));
-                (label.equals(baseline) ? base : cand).put(row.get("workload"), row);
+                (label.equals(baseline) ? base : cand).computeIfAbsent(row.get("workload"), k -> new ArrayList<>())
+                        .add(row);
             }
         }
+        int rounds = 1;
+        for (List<Map<String, String>> rows : base.values()) {
+            rounds = Math.max(rounds, rows.size());
+        }
+        for (List<Map<String, String>> rows : cand.values()) {
+            rounds = Math.max(rounds, rows.size());
+        }
+        boolean repeated = rounds > 1;
         StringBuilder out = new StringBuilder();
-        out.append(String.format("| Workload | Metric | %s | %s | %s / %s |%n", baselineName, candidateName,
-                candidateName, baselineName));
-        out.append("|---|---|---:|---:|---:|\n");
+        if (repeated) {
+            out.append(String.format("| Workload | Metric | %s (median) | %s (median) | %s / %s | per round |%n",
+                    baselineName, candidateName, candidateName, baselineName));
+            out.append("|---|---|---:|---:|---:|---|\n");
+        } else {
+            out.append(String.format("| Workload | Metric | %s | %s | %s / %s |%n", baselineName, candidateName,
+                    candidateName, baselineName));
+            out.append("|---|---|---:|---:|---:|\n");
+        }
         List<String> notes = new ArrayList<>();
         for (Map.Entry<String, String> w : workloads.entrySet()) {
-            Map<String, String> b = base.get(w.getKey());
-            Map<String, String> c = cand.get(w.getKey());
+            List<Map<String, String>> b = base.getOrDefault(w.getKey(), List.of());
+            List<Map<String, String>> c = cand.getOrDefault(w.getKey(), List.of());
             for (String[] metric : METRICS) {
-                out.append(String.format("| %s | %s | %s | %s | %s |%n", w.getKey(),
-                        String.format(metric[1], w.getValue()), cell(b, metric[0]), cell(c, metric[0]),
-                        ratio(b, c, metric[0])));
+                Double bm = median(b, metric[0]);
+                Double cm = median(c, metric[0]);
+                out.append(String.format("| %s | %s | %s | %s | %s |", w.getKey(),
+                        String.format(metric[1], w.getValue()), cell(b, bm, metric[0]), cell(c, cm, metric[0]),
+                        ratio(bm, cm)));
+                if (repeated) {
+                    out.append(' ').append(perRound(b, c, metric[0])).append(" |");
+                }
+                out.append('\n');
             }
-            note(notes, baselineName, w.getKey(), b);
-            note(notes, candidateName, w.getKey(), c);
+            for (Map<String, String> row : b) {
+                note(notes, baselineName, w.getKey(), row);
+            }
+            for (Map<String, String> row : c) {
+                note(notes, candidateName, w.getKey(), row);
+            }
         }
         out.append("\nRatio > 1: more throughput, or higher (worse) latency, than ").append(baselineName)
                 .append(".\n");
+        if (repeated) {
+            out.append("Medians of ").append(rounds).append(" rounds (failed rounds left out); \"per round\": the"
+                    + " ratio in each round, in the order they ran.\n");
+        }
         out.append(parameters(base.isEmpty() ? cand : base));
         for (String note : notes) {
             out.append("- ").append(note).append('\n');
@@ -102,7 +133,9 @@ final class CompareReport {
     }
 
     /** One line saying what load produced the numbers (the "sessions" column means watchers / loops there). */
-    private static String parameters(Map<String, Map<String, String>> rows) {
+    private static String parameters(Map<String, List<Map<String, String>>> byWorkload) {
+        Map<String, Map<String, String>> rows = new HashMap<>();
+        byWorkload.forEach((workload, list) -> rows.put(workload, list.get(list.size() - 1)));
         List<String> parts = new ArrayList<>();
         for (Map<String, String> row : rows.values()) {
             if (!row.get("workload").equals("watch") && !row.get("workload").equals("churn")) {
@@ -120,25 +153,54 @@ final class CompareReport {
         return parts.isEmpty() ? "" : "Parameters: " + String.join("; ", parts) + ".\n";
     }
 
-    private static String cell(Map<String, String> row, String metric) {
-        if (row == null) {
+    private static boolean failed(Map<String, String> row) {
+        return row.get("status").startsWith("failed");
+    }
+
+    /** The median of a metric over the rounds that did not fail; null when every round failed or none ran. */
+    static Double median(List<Map<String, String>> rows, String metric) {
+        List<Double> values = new ArrayList<>();
+        for (Map<String, String> row : rows) {
+            if (!failed(row)) {
+                values.add(Double.parseDouble(row.get(metric)));
+            }
+        }
+        if (values.isEmpty()) {
+            return null;
+        }
+        values.sort(null);
+        int n = values.size();
+        return n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
+    }
+
+    private static String cell(List<Map<String, String>> rows, Double value, String metric) {
+        if (rows.isEmpty()) {
             return "n/a";
         }
-        if (row.get("status").startsWith("failed")) {
+        if (value == null) {
             return "failed";
         }
-        double value = Double.parseDouble(row.get(metric));
+        return format(value, metric);
+    }
+
+    private static String format(double value, String metric) {
         return metric.equals("per_sec") ? String.format(Locale.ROOT, "%,.0f", value)
                 : String.format(Locale.ROOT, "%.2f", value);
     }
 
-    private static String ratio(Map<String, String> b, Map<String, String> c, String metric) {
-        if (b == null || c == null || b.get("status").startsWith("failed") || c.get("status").startsWith("failed")) {
-            return "n/a";
+    private static String ratio(Double base, Double cand) {
+        return base == null || cand == null || base == 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", cand / base);
+    }
+
+    /** The ratio of each round: the n-th candidate row over the n-th baseline row ("n/a" where either failed). */
+    private static String perRound(List<Map<String, String>> b, List<Map<String, String>> c, String metric) {
+        List<String> ratios = new ArrayList<>();
+        for (int i = 0; i < Math.max(b.size(), c.size()); i++) {
+            Double base = i < b.size() && !failed(b.get(i)) ? Double.parseDouble(b.get(i).get(metric)) : null;
+            Double cand = i < c.size() && !failed(c.get(i)) ? Double.parseDouble(c.get(i).get(metric)) : null;
+            ratios.add(ratio(base, cand));
         }
-        double base = Double.parseDouble(b.get(metric));
-        double cand = Double.parseDouble(c.get(metric));
-        return base == 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", cand / base);
+        return String.join(", ", ratios);
     }
 
     private static void note(List<String> notes, String label, String workload, Map<String, String> row) {
