@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,6 +62,8 @@ final class CanopyStateMachine extends BaseStateMachine {
     /** True once the node has begun to stop: Ratis then shuts the member down as asked, not because it was removed. */
     private final BooleanSupplier stopping;
     private final SnapshotWriter snapshots;
+    /** Set in {@link #initialize}: frees purged log segments off Ratis's log worker. */
+    private volatile SegmentReclaimer reclaimer;
     private final boolean enforceQuota;
     private final long entryThreshold;
     private final LogBytesTrigger bytesTrigger;
@@ -93,6 +96,8 @@ final class CanopyStateMachine extends BaseStateMachine {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
         SnapshotWriter.deleteStaleTemporaryFiles(raftStorage.getStorageDir().getStateMachineDir().toPath());
+        reclaimer = new SegmentReclaimer(raftStorage.getStorageDir().getCurrentDir().toPath(),
+                Duration.ofSeconds(1));
         getLifeCycle().startAndTransition(this::loadLatestSnapshot);
     }
 
@@ -263,7 +268,8 @@ final class CanopyStateMachine extends BaseStateMachine {
     public long takeSnapshot() {
         long newlyDurable = snapshots.takeNewlyDurable();
         if (newlyDurable >= 0) {
-            return newlyDurable; // Ratis recomputes the gap from here and asks again if it is still too large
+            linkSegmentsBeforePurge();
+            return newlyDurable; // Ratis purges behind it, recomputes the gap and asks again if still too large
         }
         TermIndex last = getLastAppliedTermIndex();
         if (!applyFailed && last != null && last.getIndex() > snapshots.durableIndex() && snapshots.mayStart()
@@ -275,6 +281,24 @@ final class CanopyStateMachine extends BaseStateMachine {
             snapshots.writeInBackground(last, image, System.nanoTime() - started);
         }
         return RaftLog.INVALID_LOG_INDEX;
+    }
+
+    /** Ratis purges its log once told of a snapshot: the segments it may delete get their second link first. */
+    private void linkSegmentsBeforePurge() {
+        SegmentReclaimer r = reclaimer;
+        if (r == null) {
+            return;
+        }
+        try {
+            r.linkClosedSegments();
+        } catch (IOException e) {
+            log.warn("Could not link the log segments before Ratis purges them (it then frees them on its log"
+                    + " worker): {}", e.toString());
+        }
+    }
+
+    SegmentReclaimer reclaimer() {
+        return reclaimer;
     }
 
     /** The sizes of the entries this node appended while it led, since it last became leader. */
@@ -337,10 +361,18 @@ final class CanopyStateMachine extends BaseStateMachine {
         try {
             finishSnapshots();
         } finally {
+            closeReclaimer();
             bytesTrigger.close();
             snapshots.close();
             appliedWaiter.close();
             super.close();
+        }
+    }
+
+    private void closeReclaimer() {
+        SegmentReclaimer r = reclaimer;
+        if (r != null) {
+            r.close();
         }
     }
 

@@ -317,6 +317,11 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         return membership.change(current, next);
     }
 
+    /** The state machine of the running member (for tests of the replication package); null before start. */
+    CanopyStateMachine stateMachine() {
+        return stateMachine;
+    }
+
     /**
      * From the leader's Ratis division: its log appenders (one per member it replicates to, with the time since
      * that member last answered) and the commit index each member last reported. Synced: answered within the

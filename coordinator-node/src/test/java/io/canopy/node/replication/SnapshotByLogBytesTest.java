@@ -60,6 +60,42 @@ class SnapshotByLogBytesTest {
         }
     }
 
+    /** Ratis's own log segments (not the reclaimer's second links to them). */
+    private static List<Path> segments(Path raftDir, String regex) throws IOException {
+        return inGroupDirectory(raftDir, "current", regex);
+    }
+
+    /** The reclaimer's second links. */
+    private static List<Path> links(Path raftDir, String regex) throws IOException {
+        return inGroupDirectory(raftDir, SegmentReclaimer.DIRECTORY, regex);
+    }
+
+    /** Files of {@code raft/<group>/<name>/} matching {@code regex}, listed without reading their attributes. */
+    private static List<Path> inGroupDirectory(Path raftDir, String name, String regex) throws IOException {
+        List<Path> dirs;
+        try (Stream<Path> all = Files.walk(raftDir, 2)) {
+            dirs = all.filter(p -> p.getFileName().toString().equals(name) && Files.isDirectory(p)).toList();
+        }
+        List<Path> files = new java.util.ArrayList<>();
+        for (Path d : dirs) {
+            try (Stream<Path> listed = Files.list(d)) {
+                listed.filter(p -> p.getFileName().toString().matches(regex)).forEach(files::add);
+            }
+        }
+        return files;
+    }
+
+    /** The first log index of a segment file name ({@code log_12-20} or {@code log_inprogress_21}). */
+    private static long firstIndex(String name) {
+        String rest = name.substring(name.lastIndexOf('_') + 1);
+        int dash = rest.indexOf('-');
+        return Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+    }
+
+    private static List<String> names(List<Path> files) {
+        return files.stream().map(p -> p.getFileName().toString()).toList();
+    }
+
     private static List<Path> completeSnapshots(Path raftDir) throws IOException {
         return find(raftDir, "snapshot\\.\\d+_\\d+").stream()
                 .filter(p -> Files.exists(p.resolveSibling(p.getFileName() + ".md5"))).toList();
@@ -75,7 +111,7 @@ class SnapshotByLogBytesTest {
         try (RatisTxnLog log = started(settings(raft, NEVER_BY_ENTRIES, 1024 * 1024), applier)) {
             write(log, 0, 100, 2048);
             assertThat(completeSnapshots(raft)).as("200 KB: below the threshold").isEmpty();
-            assertThat(find(raft, "log_0-\\d+")).as("the first closed segment").hasSize(1);
+            assertThat(segments(raft, "log_0-\\d+")).as("the first closed segment").hasSize(1);
 
             write(log, 100, 1500, 2048);
             await().atMost(Timing.seconds(10)).until(() -> applier.captures.get() >= 3
@@ -85,7 +121,27 @@ class SnapshotByLogBytesTest {
             // Ratis was told of the snapshots taken for bytes (its own trigger, by entries, never fired): it
             // purged the closed segments behind them.
             write(log, 1600, 5, 2048);
-            await().atMost(Timing.seconds(10)).until(() -> find(raft, "log_0-\\d+").isEmpty());
+            await().atMost(Timing.seconds(10)).until(() -> segments(raft, "log_0-\\d+").isEmpty());
+            // Ratis's delete of a segment frees its space only if it had no second link, and the reclaimer only
+            // sees linked ones: that it freed a contiguous run of segments from index 0 up to the first one Ratis
+            // still has means that every purged segment was linked. What stays linked is what Ratis still has.
+            SegmentReclaimer reclaimer = log.stateMachine().reclaimer();
+            await().atMost(Timing.seconds(10)).untilAsserted(() -> {
+                long firstKept = segments(raft, "log_(inprogress_)?\\d+(-\\d+)?").stream()
+                        .mapToLong(p -> firstIndex(p.getFileName().toString())).min().orElseThrow();
+                long next = 0;
+                for (String name : reclaimer.recentlyReclaimed().stream()
+                        .sorted(java.util.Comparator.comparingLong(SnapshotByLogBytesTest::firstIndex)).toList()) {
+                    assertThat(firstIndex(name)).as("reclaimed segments follow each other: %s", name).isEqualTo(next);
+                    next = Long.parseLong(name.substring(name.indexOf('-') + 1)) + 1;
+                }
+                assertThat(next).as("reclaimed up to the first segment kept").isEqualTo(firstKept).isPositive();
+                assertThat(names(links(raft, "log_\\d+-\\d+"))).as("links: exactly Ratis's closed segments")
+                        .containsExactlyInAnyOrderElementsOf(names(segments(raft, "log_\\d+-\\d+")));
+            });
+            assertThat(reclaimer.reclaimedBytes()).as("64 KB segments")
+                    .isGreaterThanOrEqualTo(reclaimer.reclaimedSegments() * 60_000L);
+            assertThat(reclaimer.linking()).isTrue();
         }
         BackgroundSnapshotTest.GatedApplier recovered =
                 new BackgroundSnapshotTest.GatedApplier(Integer.MAX_VALUE, false);
