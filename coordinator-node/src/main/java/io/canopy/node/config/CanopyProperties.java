@@ -241,8 +241,12 @@ public class CanopyProperties {
         private int batchMaxOps = 1000;
         /** Most bytes of transactions in one log entry (below Ratis's 4 MB entry limit). */
         private DataSize batchMaxBytes = DataSize.ofMegabytes(2);
-        /** Log entries in flight at once; while they replicate, the next batch fills. */
-        private int maxInFlightBatches = 2;
+        /**
+         * Log entries in flight at once; while they replicate, the next batch fills. Unset: 4 on a standalone node,
+         * 2 on a member of a cluster (measured: standalone create +25 % and session churn +2 % with 4 than with 2;
+         * on 3 nodes no gain and a longer create tail).
+         */
+        private Integer maxInFlightBatches;
         /**
          * Size of one Raft log segment file. Only whole closed segments behind a snapshot are deleted, so this is
          * also the granularity of log retention.
@@ -297,11 +301,16 @@ public class CanopyProperties {
             this.batchMaxBytes = batchMaxBytes;
         }
 
-        public int getMaxInFlightBatches() {
+        public Integer getMaxInFlightBatches() {
             return maxInFlightBatches;
         }
 
-        public void setMaxInFlightBatches(int maxInFlightBatches) {
+        /** The configured value, or the default for a node alone in its group ({@code standalone}) or not. */
+        public int maxInFlightBatches(boolean standalone) {
+            return maxInFlightBatches != null ? maxInFlightBatches : standalone ? 4 : 2;
+        }
+
+        public void setMaxInFlightBatches(Integer maxInFlightBatches) {
             this.maxInFlightBatches = maxInFlightBatches;
         }
     }

@@ -41,7 +41,8 @@ class NodeConfiguration {
                 p.getCluster().getName(),
                 p.getDataDir().toAbsolutePath().resolve("raft"), raft.getElectionTimeoutMin(),
                 raft.getElectionTimeoutMax(), raft.getRequestTimeout(), raft.getBatchMaxOps(),
-                (int) raft.getBatchMaxBytes().toBytes(), raft.getMaxInFlightBatches(),
+                (int) raft.getBatchMaxBytes().toBytes(),
+                raft.maxInFlightBatches(members.size() == 1 && !p.getCluster().isJoin()),
                 p.getSnapshot().getThreshold(), p.getSnapshot().getRetention(), p.getSnapshot().getLogRetention(),
                 raft.getLogSegmentSize().toBytes(), p.getQuota().isEnforce(),
                 p.getSnapshot().getLogBytesThreshold().toBytes());

@@ -59,6 +59,10 @@ public record ReplicationSettings(int nodeId, List<Member> members, boolean join
         if (members.stream().noneMatch(m -> m.id() == nodeId)) {
             throw new IllegalArgumentException("node id " + nodeId + " is not among the members " + members);
         }
+        if (maxInFlightBatches < 1 || batchMaxOps < 1) {
+            throw new IllegalArgumentException("canopy.raft.max-in-flight-batches and canopy.raft.batch-max-ops must"
+                    + " be at least 1 (were " + maxInFlightBatches + " and " + batchMaxOps + ")");
+        }
         if (batchMaxBytes > 3 * 1024 * 1024) {
             throw new IllegalArgumentException("batchMaxBytes must stay below Ratis's 4 MB entry limit");
         }
