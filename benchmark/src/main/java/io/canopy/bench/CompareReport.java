@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Turns the CSV of two labels (say {@code zookeeper} and {@code canopy}) into a markdown table with the ratio
@@ -79,13 +80,8 @@ final class CompareReport {
                         .add(row);
             }
         }
-        int rounds = 1;
-        for (List<Map<String, String>> rows : base.values()) {
-            rounds = Math.max(rounds, rows.size());
-        }
-        for (List<Map<String, String>> rows : cand.values()) {
-            rounds = Math.max(rounds, rows.size());
-        }
+        int rounds = Stream.concat(base.values().stream(), cand.values().stream()).mapToInt(List::size).max()
+                .orElse(1);
         boolean repeated = rounds > 1;
         StringBuilder out = new StringBuilder();
         if (repeated) {
@@ -153,16 +149,18 @@ final class CompareReport {
         return parts.isEmpty() ? "" : "Parameters: " + String.join("; ", parts) + ".\n";
     }
 
-    private static boolean failed(Map<String, String> row) {
-        return row.get("status").startsWith("failed");
+    /** A round's value of a metric, or null if that round failed. */
+    private static Double value(Map<String, String> row, String metric) {
+        return row.get("status").startsWith("failed") ? null : Double.valueOf(row.get(metric));
     }
 
     /** The median of a metric over the rounds that did not fail; null when every round failed or none ran. */
     static Double median(List<Map<String, String>> rows, String metric) {
         List<Double> values = new ArrayList<>();
         for (Map<String, String> row : rows) {
-            if (!failed(row)) {
-                values.add(Double.parseDouble(row.get(metric)));
+            Double value = value(row, metric);
+            if (value != null) {
+                values.add(value);
             }
         }
         if (values.isEmpty()) {
@@ -180,10 +178,6 @@ final class CompareReport {
         if (value == null) {
             return "failed";
         }
-        return format(value, metric);
-    }
-
-    private static String format(double value, String metric) {
         return metric.equals("per_sec") ? String.format(Locale.ROOT, "%,.0f", value)
                 : String.format(Locale.ROOT, "%.2f", value);
     }
@@ -196,15 +190,14 @@ final class CompareReport {
     private static String perRound(List<Map<String, String>> b, List<Map<String, String>> c, String metric) {
         List<String> ratios = new ArrayList<>();
         for (int i = 0; i < Math.max(b.size(), c.size()); i++) {
-            Double base = i < b.size() && !failed(b.get(i)) ? Double.parseDouble(b.get(i).get(metric)) : null;
-            Double cand = i < c.size() && !failed(c.get(i)) ? Double.parseDouble(c.get(i).get(metric)) : null;
-            ratios.add(ratio(base, cand));
+            ratios.add(ratio(i < b.size() ? value(b.get(i), metric) : null,
+                    i < c.size() ? value(c.get(i), metric) : null));
         }
         return String.join(", ", ratios);
     }
 
     private static void note(List<String> notes, String label, String workload, Map<String, String> row) {
-        if (row != null && !row.get("status").equals("ok")) {
+        if (!row.get("status").equals("ok")) {
             notes.add(label + " " + workload + ": " + row.get("status") + " (errors: " + row.get("errors") + ")");
         }
     }
