@@ -6,12 +6,17 @@
 #   benchmark/compare.sh [--cluster 1|3] [--duration 10s] [--warmup 3s] [--workload all] [--sessions 32]
 #                        [--outstanding 100] [--value-bytes 1024] [--watchers 100] [--churn-concurrency 8]
 #                        [--only zookeeper|canopy] [--zk-port 22181] [--canopy-port 22182|22191]
-#                        [--canopy-http-port 28080] [--repeat 1]
+#                        [--canopy-http-port 28080] [--repeat 1] [--passes 1]
 #
 # --repeat N: N rounds, each with freshly started servers and alternating order (ZooKeeper first in odd rounds,
 # Canopy first in even ones, so neither always runs on a cooler or warmer machine); the table then shows each
 # side's median and every round's ratio. Run-to-run noise on a 2-core machine is several percent: compare
 # medians of 3 or more rounds before concluding.
+#
+# --passes N: every server runs the whole workload list N times back to back before it is stopped; the table shows
+# the last pass (servers warmed by the passes before it, as a long-running server is) and, below it, the first
+# (fresh JVMs: the just-in-time compiler is still compiling the hot paths, which on 2 cores takes CPU from the
+# server itself). Earlier passes are kept in pass<k>.csv.
 #
 # Ports: standalone uses the three ports as given. --cluster 3: ZooKeeper client ports zk-port..+2 (peers +101..,
 # elections +201..); Canopy client ports canopy-port..+2 (default 22191), Raft peers client port + 7000, HTTP
@@ -40,7 +45,7 @@ CANOPY_DATA="$BENCH_DIR/target/canopy-data"
 BENCH_JVM_OPTS="${BENCH_JVM_OPTS:--Xmx1g}"
 
 cluster=1 duration=10s warmup=3s workload=all sessions=32 outstanding=100 value_bytes=1024 watchers=100 churn=8
-only="" zk_port=22181 canopy_port="" canopy_http_port=28080 repeat=1 rs=""
+only="" zk_port=22181 canopy_port="" canopy_http_port=28080 repeat=1 passes=1 rs=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
@@ -61,6 +66,7 @@ while [[ $# -gt 0 ]]; do
     --canopy-port) canopy_port="$2" ;;
     --canopy-http-port) canopy_http_port="$2" ;;
     --repeat) repeat="$2" ;;
+    --passes) passes="$2" ;;
     *) echo "compare: unknown option $1" >&2; exit 2 ;;
   esac
   shift 2
@@ -78,6 +84,7 @@ case "$cluster" in
   *) echo "compare: --cluster must be 1 (standalone) or 3" >&2; exit 2 ;;
 esac
 [[ "$repeat" =~ ^[1-9][0-9]*$ ]] || { echo "compare: --repeat must be a positive number of rounds" >&2; exit 2; }
+[[ "$passes" =~ ^[1-9][0-9]*$ ]] || { echo "compare: --passes must be a positive number" >&2; exit 2; }
 case "$only" in
   ""|zookeeper|canopy) ;;
   *) echo "compare: --only must be zookeeper or canopy" >&2; exit 2 ;;
@@ -114,21 +121,28 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # bench LABEL CONNECT: runs every workload against one server or cluster, appending to $CSV; never fails the
-# script. Runs in the background so that Ctrl-C interrupts the wait at once.
+# script. With --passes N it runs them N times back to back on the same servers: passes before the last append
+# to pass<k>.csv, the last one to $CSV. Runs in the background so that Ctrl-C interrupts the wait at once.
 bench() {
-  local label="$1" connect="$2" rc=0
-  say "measuring $label at $connect"
-  # The load generator has its own watchdog; timeout(1) is the backstop should the JVM itself wedge.
-  # shellcheck disable=SC2086 # BENCH_JVM_OPTS is a list of options
-  timeout --kill-after=10 900 "$JAVA" $BENCH_JVM_OPTS -jar "$BENCH_JAR" --connect "$connect" --label "$label" \
-    --workload "$workload" --duration "$duration" --warmup "$warmup" --sessions "$sessions" \
-    --outstanding "$outstanding" --value-bytes "$value_bytes" --watchers "$watchers" \
-    --churn-concurrency "$churn" --wait 30s --out "$CSV" > "$OUT/table-$label$rs.txt" 2> "$OUT/bench-$label$rs.log" &
-  bench_pid=$!
-  wait "$bench_pid" || rc=$?
-  bench_pid=""
-  cat "$OUT/table-$label$rs.txt"
-  if (( rc != 0 )); then say "$label: load generator exited with $rc (see $OUT/bench-$label$rs.log)"; fi
+  local label="$1" connect="$2" rc pass csv suffix
+  for ((pass = 1; pass <= passes; pass++)); do
+    csv="$CSV" suffix="$rs"
+    if (( pass < passes )); then csv="$OUT/pass$pass.csv" suffix="$rs-pass$pass"; fi
+    if (( passes > 1 )); then say "measuring $label at $connect, pass $pass of $passes"; else say "measuring $label at $connect"; fi
+    rc=0
+    # The load generator has its own watchdog; timeout(1) is the backstop should the JVM itself wedge.
+    # shellcheck disable=SC2086 # BENCH_JVM_OPTS is a list of options
+    timeout --kill-after=10 900 "$JAVA" $BENCH_JVM_OPTS -jar "$BENCH_JAR" --connect "$connect" --label "$label" \
+      --workload "$workload" --duration "$duration" --warmup "$warmup" --sessions "$sessions" \
+      --outstanding "$outstanding" --value-bytes "$value_bytes" --watchers "$watchers" \
+      --churn-concurrency "$churn" --wait 30s --out "$csv" > "$OUT/table-$label$suffix.txt" \
+      2> "$OUT/bench-$label$suffix.log" &
+    bench_pid=$!
+    wait "$bench_pid" || rc=$?
+    bench_pid=""
+    cat "$OUT/table-$label$suffix.txt"
+    if (( rc != 0 )); then say "$label: load generator exited with $rc (see $OUT/bench-$label$suffix.log)"; fi
+  done
 }
 
 # roles FIRST_PORT COUNT: "leader, follower, ..." as each node's srvr reports it.
@@ -299,8 +313,19 @@ fi
   echo "$(nproc) cores, $(free -g 2>/dev/null | awk '/^Mem:/ {print $2 " GiB"}'), $("$JAVA" -version 2>&1 | head -n 1);" \
     "server JVM options \`$SERVER_JVM_OPTS\` per node; load generator on the same machine; $(date -u +%Y-%m-%d)."
   echo
+  if (( passes > 1 )); then
+    echo "Pass $passes of $passes on the same servers (each server ran the whole workload list $((passes - 1)) time(s) before):"
+    echo
+  fi
   "$JAVA" -cp "$BENCH_JAR" io.canopy.bench.BenchMain report "$CSV" --baseline "$zk_label" \
     --candidate "$canopy_label" --baseline-name "ZooKeeper 3.9.5" --candidate-name Canopy
+  if (( passes > 1 )) && [[ -s "$OUT/pass1.csv" ]]; then
+    echo
+    echo "Pass 1 of $passes (freshly started servers):"
+    echo
+    "$JAVA" -cp "$BENCH_JAR" io.canopy.bench.BenchMain report "$OUT/pass1.csv" --baseline "$zk_label" \
+      --candidate "$canopy_label" --baseline-name "ZooKeeper 3.9.5" --candidate-name Canopy
+  fi
 } > "$OUT/comparison.md"
 echo
 cat "$OUT/comparison.md"
