@@ -294,6 +294,12 @@ for ((round = 1; round <= repeat; round++)); do
   fi
 done
 
+# report CSV: the markdown comparison of ZooKeeper and Canopy rows in CSV.
+report() {
+  "$JAVA" -cp "$BENCH_JAR" io.canopy.bench.BenchMain report "$1" --baseline "$zk_label" \
+    --candidate "$canopy_label" --baseline-name "ZooKeeper 3.9.5" --candidate-name Canopy
+}
+
 if [[ ! -s "$CSV" ]]; then
   say "no results were recorded (see the logs in $OUT)"
   exit 1
@@ -317,14 +323,12 @@ fi
     echo "Pass $passes of $passes on the same servers (each server ran the whole workload list $((passes - 1)) time(s) before):"
     echo
   fi
-  "$JAVA" -cp "$BENCH_JAR" io.canopy.bench.BenchMain report "$CSV" --baseline "$zk_label" \
-    --candidate "$canopy_label" --baseline-name "ZooKeeper 3.9.5" --candidate-name Canopy
+  report "$CSV"
   if (( passes > 1 )) && [[ -s "$OUT/pass1.csv" ]]; then
     echo
     echo "Pass 1 of $passes (freshly started servers):"
     echo
-    "$JAVA" -cp "$BENCH_JAR" io.canopy.bench.BenchMain report "$OUT/pass1.csv" --baseline "$zk_label" \
-      --candidate "$canopy_label" --baseline-name "ZooKeeper 3.9.5" --candidate-name Canopy
+    report "$OUT/pass1.csv"
   fi
 } > "$OUT/comparison.md"
 echo
