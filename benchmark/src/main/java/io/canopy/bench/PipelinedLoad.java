@@ -1,11 +1,16 @@
 package io.canopy.bench;
 
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
 
 import org.apache.zookeeper.KeeperException.Code;
 import org.apache.zookeeper.ZooKeeper;
@@ -40,6 +45,8 @@ final class PipelinedLoad {
     private final Measurement measurement;
     private final Operation operation;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Failed requests by ZooKeeper result code, over the whole run (warm-up and drain included). */
+    private final Map<Integer, LongAdder> errorCodes = new ConcurrentHashMap<>();
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "bench-retry");
         t.setDaemon(true);
@@ -76,7 +83,22 @@ final class PipelinedLoad {
             return left == 0 ? "ok" : "cut: " + left + " requests unanswered after the window";
         } finally {
             retries.shutdownNow();
+            if (!errorCodes.isEmpty()) {
+                BenchRun.log("failed requests by result code: " + errorsByCode());
+            }
         }
+    }
+
+    /** The failed requests by result code, most frequent first, e.g. {@code CONNECTIONLOSS 3200, NONODE 12}. */
+    String errorsByCode() {
+        return errorCodes.entrySet().stream()
+                .sorted(Map.Entry.<Integer, LongAdder>comparingByValue(
+                        Comparator.comparingLong(LongAdder::sum)).reversed())
+                .map(e -> {
+                    Code code = Code.get(e.getKey());
+                    return (code == null ? "rc " + e.getKey() : code.name()) + " " + e.getValue().sum();
+                })
+                .collect(Collectors.joining(", "));
     }
 
     private void issue(int session) {
@@ -99,6 +121,7 @@ final class PipelinedLoad {
             return;
         }
         measurement.error();
+        errorCodes.computeIfAbsent(rc, k -> new LongAdder()).increment();
         long pause = isConnectionProblem(rc) ? PAUSE_AFTER_CONNECTION_ERROR_MS : 0;
         try {
             retries.schedule(() -> issue(session), pause, TimeUnit.MILLISECONDS);

@@ -1,7 +1,5 @@
 package io.canopy.node;
 
-import java.util.concurrent.ForkJoinPool;
-
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
