@@ -28,8 +28,8 @@ class CommonPoolTest {
 
     @Test
     void withoutItJdk17StartsAThreadPerStage() throws Exception {
-        // The control: what the node did before, and what the first test sees on JDK 17 if the call is lost. Newer
-        // JDKs (25 here) run async stages on the pool even when it has one thread; there the control is skipped.
+        // The control: without the call (as the node ran before), JDK 17 starts a thread for the stage. Newer JDKs
+        // (25 here) run async stages on the pool even when it has one thread; there the control is skipped.
         String thread = threadOfAnAsyncStage(false);
         if (Runtime.version().feature() != 17) {
             assumeThat(thread).doesNotStartWith("ForkJoinPool.commonPool-worker");
