@@ -75,6 +75,8 @@ public final class ClientConnection {
     /** Unanswered syncs and reconfigs: while there are any, writes are held (guarded by this). */
     private int unansweredBarriers;
     private boolean closing;
+    /** Whether {@link #closeNow} was called already (guarded by this). */
+    private boolean closingNow;
     private boolean drainScheduled;
     /** Whether a switch of reading waits on the event loop (guarded by this). */
     private boolean readingUpdateScheduled;
@@ -540,12 +542,23 @@ public final class ClientConnection {
         }
     }
 
-    /** Closes at once (malformed input, failed proposal, replaced by a newer connection of the session). */
+    /**
+     * Closes at once (malformed input, failed proposal, replaced by a newer connection of the session). Logs the
+     * first reason only: once the log cannot commit, each of the connection's pipelined writes fails and calls this.
+     */
     public void closeNow(String reason) {
-        LOG.info("Closing connection from {} (session 0x{}): {}", channel.remoteAddress(),
-                Long.toHexString(sessionId), reason);
+        boolean first;
         synchronized (this) {
+            first = !closingNow;
+            closingNow = true;
             closing = true;
+        }
+        if (first) {
+            LOG.info("Closing connection from {} (session 0x{}): {}", channel.remoteAddress(),
+                    Long.toHexString(sessionId), reason);
+        } else {
+            LOG.debug("Closing connection from {} (session 0x{}), again: {}", channel.remoteAddress(),
+                    Long.toHexString(sessionId), reason);
         }
         channel.close();
     }

@@ -98,7 +98,7 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
         this.txnLog = txnLog;
         this.nodeId = txnLog.nodeId();
         this.state = new CoordinatorState(coreSettings);
-        this.proposals = new Proposals(txnLog, clock.millis() << 20);
+        this.proposals = new Proposals(txnLog, clock, clock.millis() << 20);
         this.quotaWarnings = new QuotaWarningLog(clock);
         this.authenticator = new Authenticator(settings.superDigest());
         this.handshake = new ConnectHandshake(this, settings, new SessionIds(nodeId, clock));

@@ -1,5 +1,6 @@
 package io.canopy.node.server;
 
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,13 +25,20 @@ final class Proposals {
     private record Waiter(Consumer<TxnOutcome> onOutcome, Runnable onFailure) {
     }
 
+    /** At most one failure is logged per interval: a lost leader fails every request in flight at once. */
+    static final long FAILURE_LOG_INTERVAL_MILLIS = 1_000;
+
     private final TxnLog log;
+    private final Clock clock;
     private final Map<Long, Waiter> waiting = new ConcurrentHashMap<>();
     private final AtomicLong originSeq;
+    private long failureLoggedAt = Long.MIN_VALUE;
+    private int failuresSuppressed;
 
     /** @param firstSeq unique across restarts: entries proposed before a restart may be applied after it */
-    Proposals(TxnLog log, long firstSeq) {
+    Proposals(TxnLog log, Clock clock, long firstSeq) {
         this.log = log;
+        this.clock = clock;
         this.originSeq = new AtomicLong(firstSeq);
     }
 
@@ -54,10 +62,40 @@ final class Proposals {
     private void fail(Txn txn, Throwable error) {
         Waiter waiter = waiting.remove(txn.originSeq());
         if (waiter != null) {
-            LOG.info("Proposal of {} for session 0x{} failed: {}", OpCode.name(txn.type()),
-                    Long.toHexString(txn.sessionId()), error.toString());
+            logFailure(txn, error);
             waiter.onFailure().run();
         }
+    }
+
+    /**
+     * Logs a failed proposal, at most one a second with the count of those left out meanwhile: when the log
+     * cannot commit, every request in flight fails (a pipelined client has hundreds), and each would say the same.
+     *
+     * @return whether this one was logged
+     */
+    boolean logFailure(Txn txn, Throwable error) {
+        int suppressed;
+        long since;
+        synchronized (this) {
+            long now = clock.millis();
+            if (failureLoggedAt != Long.MIN_VALUE && now - failureLoggedAt < FAILURE_LOG_INTERVAL_MILLIS) {
+                failuresSuppressed++;
+                return false;
+            }
+            suppressed = failuresSuppressed;
+            since = now - failureLoggedAt;
+            failuresSuppressed = 0;
+            failureLoggedAt = now;
+        }
+        if (suppressed > 0) {
+            LOG.info("Proposal of {} for session 0x{} failed: {} ({} more failed since the last one logged,"
+                    + " {} ms ago)", OpCode.name(txn.type()), Long.toHexString(txn.sessionId()), error, suppressed,
+                    since);
+        } else {
+            LOG.info("Proposal of {} for session 0x{} failed: {}", OpCode.name(txn.type()),
+                    Long.toHexString(txn.sessionId()), error.toString());
+        }
+        return true;
     }
 
     /** Apply thread: hands the outcome of one of our transactions to whoever waits for it. */
