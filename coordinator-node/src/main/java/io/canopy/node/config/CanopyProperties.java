@@ -307,7 +307,7 @@ public class CanopyProperties {
 
         /** The configured value, or the default for a node alone in its group ({@code standalone}) or not. */
         public int maxInFlightBatches(boolean standalone) {
-            return maxInFlightBatches != null ? maxInFlightBatches : standalone ? 4 : 2;
+            return maxInFlightBatches != null ? maxInFlightBatches : standalone ? 4 : 1;
         }
 
         public void setMaxInFlightBatches(Integer maxInFlightBatches) {

@@ -30,12 +30,15 @@ import io.canopy.testcluster.process.NodeProcess;
  * appear, writes must resume under a new leader, and all three nodes (the old leader restarted) must converge to
  * the same tree digest at the same zxid. Prints the failover time: from the kill to the first acknowledged write
  * issued after it. Without a majority (both followers killed), a write fails with connection loss within the
- * request timeout, and once the cluster is back its multi has applied entirely or not at all.
+ * request timeout, and once the cluster is back its multi has applied entirely or not at all. The nodes keep two
+ * log entries in flight each (the default in a cluster is one), so that entries still being retried through a
+ * follower's Ratis client while the next one is submitted are part of the failover.
  */
 class LeaderFailoverIT {
 
     @RegisterExtension
-    static final CanopyClusterExtension CLUSTER = CanopyClusterExtension.nodes(3);
+    static final CanopyClusterExtension CLUSTER = CanopyClusterExtension.nodes(3)
+            .nodeArgs("--canopy.raft.max-in-flight-batches=2");
 
     @Test
     void noAcknowledgedWriteIsLostWhenTheLeaderIsKilledUnderLoad() throws Exception {

@@ -28,10 +28,10 @@ class NodeConfigurationTest {
     }
 
     @Test
-    void entriesInFlightDefaultToFourStandaloneAndTwoInACluster() {
+    void entriesInFlightDefaultToFourStandaloneAndOneInACluster() {
         assertThat(settings(properties(List.of())).maxInFlightBatches()).isEqualTo(4);
         assertThat(settings(properties(List.of("1=127.0.0.1:2181:9181", "2=127.0.0.1:2182:9182",
-                "3=127.0.0.1:2183:9183"))).maxInFlightBatches()).isEqualTo(2);
+                "3=127.0.0.1:2183:9183"))).maxInFlightBatches()).isEqualTo(1);
     }
 
     @Test
