@@ -29,16 +29,14 @@ final class Proposals {
     static final long FAILURE_LOG_INTERVAL_MILLIS = 1_000;
 
     private final TxnLog log;
-    private final Clock clock;
+    private final LogRateLimiter failureLog;
     private final Map<Long, Waiter> waiting = new ConcurrentHashMap<>();
     private final AtomicLong originSeq;
-    private long failureLoggedAt = Long.MIN_VALUE;
-    private int failuresSuppressed;
 
     /** @param firstSeq unique across restarts: entries proposed before a restart may be applied after it */
     Proposals(TxnLog log, Clock clock, long firstSeq) {
         this.log = log;
-        this.clock = clock;
+        this.failureLog = new LogRateLimiter(clock, FAILURE_LOG_INTERVAL_MILLIS);
         this.originSeq = new AtomicLong(firstSeq);
     }
 
@@ -74,23 +72,14 @@ final class Proposals {
      * @return whether this one was logged
      */
     boolean logFailure(Txn txn, Throwable error) {
-        int suppressed;
-        long since;
-        synchronized (this) {
-            long now = clock.millis();
-            if (failureLoggedAt != Long.MIN_VALUE && now - failureLoggedAt < FAILURE_LOG_INTERVAL_MILLIS) {
-                failuresSuppressed++;
-                return false;
-            }
-            suppressed = failuresSuppressed;
-            since = now - failureLoggedAt;
-            failuresSuppressed = 0;
-            failureLoggedAt = now;
+        LogRateLimiter.Pass pass = failureLog.tryPass("");
+        if (pass == null) {
+            return false;
         }
-        if (suppressed > 0) {
+        if (pass.suppressed() > 0) {
             LOG.info("Proposal of {} for session 0x{} failed: {} ({} more failed since the last one logged,"
-                    + " {} ms ago)", OpCode.name(txn.type()), Long.toHexString(txn.sessionId()), error, suppressed,
-                    since);
+                    + " {} ms ago)", OpCode.name(txn.type()), Long.toHexString(txn.sessionId()), error,
+                    pass.suppressed(), pass.sinceMillis());
         } else {
             LOG.info("Proposal of {} for session 0x{} failed: {}", OpCode.name(txn.type()),
                     Long.toHexString(txn.sessionId()), error.toString());

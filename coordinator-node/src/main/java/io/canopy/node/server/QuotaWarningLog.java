@@ -1,8 +1,6 @@
 package io.canopy.node.server;
 
 import java.time.Clock;
-import java.util.HashMap;
-import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,17 +13,11 @@ import org.slf4j.LoggerFactory;
 final class QuotaWarningLog {
     private static final Logger LOG = LoggerFactory.getLogger(QuotaWarningLog.class);
     private static final long INTERVAL_MILLIS = 60_000;
-    /** Quotas remembered at most; beyond, the memory starts over (a burst of warnings, never unbounded memory). */
-    private static final int MAX_QUOTAS = 1_000;
 
-    private record Last(long loggedAt, int suppressed) {
-    }
-
-    private final Clock clock;
-    private final Map<String, Last> byQuota = new HashMap<>();
+    private final LogRateLimiter limiter;
 
     QuotaWarningLog(Clock clock) {
-        this.clock = clock;
+        this.limiter = new LogRateLimiter(clock, INTERVAL_MILLIS);
     }
 
     /**
@@ -36,22 +28,15 @@ final class QuotaWarningLog {
      */
     boolean warn(String warning) {
         int bracket = warning.indexOf(" [");
-        String quota = bracket < 0 ? warning : warning.substring(0, bracket);
-        long now = clock.millis();
-        Last last = byQuota.get(quota);
-        if (last != null && now - last.loggedAt() < INTERVAL_MILLIS) {
-            byQuota.put(quota, new Last(last.loggedAt(), last.suppressed() + 1));
+        LogRateLimiter.Pass pass = limiter.tryPass(bracket < 0 ? warning : warning.substring(0, bracket));
+        if (pass == null) {
             return false;
         }
-        if (last != null && last.suppressed() > 0) {
-            LOG.warn("{} ({} more in the last {} s)", warning, last.suppressed(), (now - last.loggedAt()) / 1000);
+        if (pass.suppressed() > 0) {
+            LOG.warn("{} ({} more in the last {} s)", warning, pass.suppressed(), pass.sinceMillis() / 1000);
         } else {
             LOG.warn(warning);
         }
-        if (byQuota.size() >= MAX_QUOTAS && last == null) {
-            byQuota.clear();
-        }
-        byQuota.put(quota, new Last(now, 0));
         return true;
     }
 }
