@@ -19,6 +19,7 @@ import io.canopy.core.session.SessionTable;
 import io.canopy.core.tree.DataNode;
 import io.canopy.core.tree.DataTree;
 import io.canopy.core.txn.Batch;
+import io.canopy.core.txn.Run;
 import io.canopy.core.txn.Txn;
 
 /**
@@ -36,17 +37,20 @@ public final class CoordinatorState {
     private final SessionTable sessions;
     private final TxnApplier applier;
     private final ReadOps reads;
+    private final StreamTable streams;
     private long lastAppliedIndex;
     private long lastZxid;
 
     public CoordinatorState(CoreSettings settings) {
-        this(settings, DataTree.withSystemNodes(), new SessionTable(), 0, 0);
+        this(settings, DataTree.withSystemNodes(), new SessionTable(), new StreamTable(), 0, 0);
     }
 
-    private CoordinatorState(CoreSettings settings, DataTree tree, SessionTable sessions, long index, long zxid) {
+    private CoordinatorState(CoreSettings settings, DataTree tree, SessionTable sessions, StreamTable streams,
+                             long index, long zxid) {
         this.settings = settings == null ? CoreSettings.defaults() : settings;
         this.tree = tree;
         this.sessions = sessions;
+        this.streams = streams;
         this.applier = new TxnApplier(tree, sessions, this.settings);
         this.reads = new ReadOps(tree, this.settings);
         this.lastAppliedIndex = index;
@@ -84,16 +88,46 @@ public final class CoordinatorState {
             throw new IllegalArgumentException("too many txns in one entry: " + batch.txns().size());
         }
         List<TxnOutcome> outcomes = new ArrayList<>(batch.txns().size());
+        if (batch.runs().isEmpty()) {
+            for (int position = 0; position < batch.txns().size(); position++) {
+                applyTxn(batch, logIndex, position, outcomes, afterEach);
+            }
+            lastAppliedIndex = logIndex;
+            return new ApplyResult(logIndex, List.copyOf(outcomes), List.of());
+        }
+        List<RunVerdict> verdicts = new ArrayList<>(batch.runs().size());
         int position = 0;
-        for (Txn txn : batch.txns()) {
-            long zxid = zxid(logIndex, position++);
-            TxnOutcome outcome = applier.apply(txn, zxid, batch.timeMillis(), batch.enforceQuota());
-            outcomes.add(outcome);
-            lastZxid = zxid;
-            afterEach.accept(outcome);
+        for (Run run : batch.runs()) {
+            RunVerdict verdict = streams.admit(run);
+            verdicts.add(verdict);
+            if (verdict.decision() == RunVerdict.Decision.ADMITTED) {
+                for (int i = 0; i < run.count(); i++) {
+                    applyTxn(batch, logIndex, position + i, outcomes, afterEach);
+                }
+            }
+            position += run.count();   // a skipped transaction keeps its position: zxids stay a function of it
         }
         lastAppliedIndex = logIndex;
-        return new ApplyResult(logIndex, List.copyOf(outcomes));
+        return new ApplyResult(logIndex, List.copyOf(outcomes), List.copyOf(verdicts));
+    }
+
+    private void applyTxn(Batch batch, long logIndex, int position, List<TxnOutcome> outcomes,
+                          Consumer<TxnOutcome> afterEach) {
+        long zxid = zxid(logIndex, position);
+        TxnOutcome outcome = applier.apply(batch.txns().get(position), zxid, batch.timeMillis(),
+                batch.enforceQuota());
+        outcomes.add(outcome);
+        lastZxid = zxid;
+        afterEach.accept(outcome);
+    }
+
+    /**
+     * Where {@code origin}'s stream stands: {@code {stream, last applied sequence number}}, or null if that node
+     * never proposed a run.
+     */
+    public long[] streamPosition(int origin) {
+        StreamTable.Position p = streams.position(origin);
+        return p == null ? null : new long[] {p.stream(), p.lastSeq()};
     }
 
     /**
@@ -221,7 +255,7 @@ public final class CoordinatorState {
      * thread. A read: the caller holds its read lock (or otherwise excludes apply).
      */
     public SnapshotImage captureSnapshot() {
-        return new SnapshotImage(lastAppliedIndex, lastZxid, sessions.all(), tree.capture());
+        return new SnapshotImage(lastAppliedIndex, lastZxid, sessions.all(), tree.capture(), streams.copy());
     }
 
     /** Writes a snapshot of the state as of now: {@code captureSnapshot().writeTo(out)}. */
@@ -237,7 +271,8 @@ public final class CoordinatorState {
         } catch (IllegalArgumentException e) {
             throw new IOException("corrupt snapshot", e);
         }
-        CoordinatorState state = new CoordinatorState(settings, l.tree(), l.sessions(), l.lastIndex(), l.lastZxid());
+        CoordinatorState state = new CoordinatorState(settings, l.tree(), l.sessions(), l.streams(),
+                l.lastIndex(), l.lastZxid());
         List<String> v = Invariants.violations(l.tree(), l.sessions(), l.lastZxid());
         if (!v.isEmpty()) {
             throw new IOException("inconsistent snapshot: " + v);

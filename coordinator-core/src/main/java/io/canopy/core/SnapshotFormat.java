@@ -19,14 +19,18 @@ import io.canopy.core.tree.NodeState;
 /**
  * The snapshot stream: {@code [int magic][byte version][long lastAppliedIndex][long lastZxid]} then the state
  * segment {@code [int sessions](session)*[int nodes](node)*} with sessions by id and nodes in canonical
- * depth-first order. The state segment alone is what {@link CoordinatorState#digest()} hashes, so equal state
+ * depth-first order, then the nodes' streams {@code [int count]([int origin][long stream][long lastSeq])*} by
+ * origin (version 3; older versions have none). The state segment alone is what {@link CoordinatorState#digest()} hashes, so equal state
  * gives equal digests and a read-then-written snapshot is byte-identical. Snapshots are written from a
  * {@link SnapshotImage}; the digest walks the live tree ({@link #writeState}); both give the same bytes.
  */
 final class SnapshotFormat {
     static final int MAGIC = 0x434E5059; // "CNPY"
-    /** 2 adds each session's owner node; version 1 files are still read (owner 0: any node). */
-    static final byte VERSION = 2;
+    /**
+     * 2 adds each session's owner node; version 1 files are still read (owner 0: any node). 3 adds the streams
+     * ({@link StreamTable}); a version 2 file is read with none, so each node's next run must start a stream.
+     */
+    static final byte VERSION = 3;
     private static final int MAX_BLOB = 64 << 20;
 
     private SnapshotFormat() {
@@ -89,7 +93,8 @@ final class SnapshotFormat {
     }
 
     /** What a snapshot holds. */
-    record Loaded(long lastIndex, long lastZxid, DataTree tree, SessionTable sessions) {
+    record Loaded(long lastIndex, long lastZxid, DataTree tree, SessionTable sessions,
+                  StreamTable streams) {
     }
 
     static Loaded read(DataInputStream in) throws IOException {
@@ -97,7 +102,7 @@ final class SnapshotFormat {
             throw new IOException("not a Canopy snapshot");
         }
         byte version = in.readByte();
-        if (version != VERSION && version != 1) {
+        if (version < 1 || version > VERSION) {
             throw new IOException("unsupported snapshot version " + version);
         }
         long lastIndex = in.readLong();
@@ -116,7 +121,8 @@ final class SnapshotFormat {
         for (int i = 0; i < nodeCount; i++) {
             readNode(in, tree, i == 0);
         }
-        return new Loaded(lastIndex, lastZxid, tree, sessions);
+        StreamTable streams = version >= 3 ? StreamTable.readFrom(in) : new StreamTable();
+        return new Loaded(lastIndex, lastZxid, tree, sessions, streams);
     }
 
     private static void readNode(DataInputStream in, DataTree tree, boolean first) throws IOException {

@@ -26,9 +26,11 @@ public final class SnapshotImage {
     private final List<SessionTable.Session> sessions;
     private final String[] paths;
     private final NodeState[] states;
+    private final StreamTable streams;
 
     SnapshotImage(long lastAppliedIndex, long lastZxid, Collection<SessionTable.Session> sessions,
-                  DataTree.Capture nodes) {
+                  DataTree.Capture nodes, StreamTable streams) {
+        this.streams = streams;
         this.lastAppliedIndex = lastAppliedIndex;
         this.lastZxid = lastZxid;
         this.sessions = List.copyOf(sessions);
@@ -56,6 +58,7 @@ public final class SnapshotImage {
     public void writeTo(DataOutputStream out) throws IOException {
         SnapshotFormat.writeHeader(out, lastAppliedIndex, lastZxid);
         writeStateTo(out);
+        streams.writeTo(out);
         out.flush();
     }
 

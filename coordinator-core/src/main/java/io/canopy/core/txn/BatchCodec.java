@@ -15,6 +15,12 @@ import org.apache.zookeeper.data.Id;
  * that nodes of both versions can share a log while quotas are not enforced (during a rolling upgrade). Time and
  * flags sit at fixed offsets (1..8 and 9) so the leader can stamp an entry without decoding it ({@link #stamp}).
  * <p>
+ * A batch of streamed transactions ({@link Batch#runs()} not empty) is
+ * {@code [byte version=3][long timeMillis][byte flags][int runCount] run*}, a run being
+ * {@code [int origin][long stream][long firstSeq][int count] txn*}. A run is encoded on its own
+ * ({@link #encodeRun}), by the node that proposes it, and the leader puts the runs it holds into an entry as they
+ * are ({@link #entry}), without decoding them again.
+ * <p>
  * A txn is {@code [long sessionId][int cxid][int type][bytes body][int idCount]([str scheme][str id])*
  * [int originNode][long originSeq]}, where bytes/str are {@code [int length (-1 = null)][raw/UTF-8]}. Decoding is
  * strict (lengths checked against what is left, no trailing bytes) because entries cross the network.
@@ -24,6 +30,12 @@ public final class BatchCodec {
     public static final byte VERSION = 1;
     /** The version of a batch with a flags byte. */
     public static final byte VERSION_WITH_FLAGS = 2;
+    /** The version of a batch of runs (always with a flags byte). */
+    public static final byte VERSION_RUNS = 3;
+    /** Bytes of a run's header: origin, stream, first sequence number, count. */
+    public static final int RUN_HEADER = 4 + 8 + 8 + 4;
+    /** Bytes of a batch of runs before its first run. */
+    public static final int RUNS_HEADER = 1 + 8 + 1 + 4;
     private static final int HEADER = 1 + 8 + 4;
     private static final int FLAGS_OFFSET = 9;
     private static final byte ENFORCE_QUOTA = 1;
@@ -32,14 +44,19 @@ public final class BatchCodec {
     }
 
     public static byte[] encode(Batch batch) {
-        byte flags = flags(batch.enforceQuota());
-        int size = HEADER + (flags == 0 ? 0 : 1);
-        for (Txn t : batch.txns()) {
-            size += 8 + 4 + 4 + 4 + len(t.body()) + 4 + 4 + 8;
-            for (Id id : identities(t)) {
-                size += 8 + len(utf8(id.getScheme())) + len(utf8(id.getId()));
+        if (!batch.runs().isEmpty()) {
+            List<byte[]> runs = new ArrayList<>(batch.runs().size());
+            int i = 0;
+            for (Run r : batch.runs()) {
+                runs.add(encodeRun(r, batch.txns().subList(i, i + r.count())));
+                i += r.count();
             }
+            byte[] entry = entry(batch.timeMillis(), runs);
+            entry[FLAGS_OFFSET] = flags(batch.enforceQuota());
+            return entry;
         }
+        byte flags = flags(batch.enforceQuota());
+        int size = HEADER + (flags == 0 ? 0 : 1) + size(batch.txns());
         ByteBuffer b = ByteBuffer.allocate(size);
         if (flags == 0) {
             b.put(VERSION).putLong(batch.timeMillis());
@@ -48,17 +65,95 @@ public final class BatchCodec {
         }
         b.putInt(batch.txns().size());
         for (Txn t : batch.txns()) {
-            b.putLong(t.sessionId()).putInt(t.cxid()).putInt(t.type());
-            putBytes(b, t.body());
-            List<Id> ids = identities(t);
-            b.putInt(ids.size());
-            for (Id id : ids) {
-                putBytes(b, utf8(id.getScheme()));
-                putBytes(b, utf8(id.getId()));
-            }
-            b.putInt(t.originNode()).putLong(t.originSeq());
+            putTxn(b, t);
         }
         return b.array();
+    }
+
+    /** One run with its transactions, as a node forwards it to the leader and as it sits in an entry. */
+    public static byte[] encodeRun(Run run, List<Txn> txns) {
+        if (txns.size() != run.count()) {
+            throw new IllegalArgumentException("run of " + run.count() + " with " + txns.size() + " transactions");
+        }
+        ByteBuffer b = ByteBuffer.allocate(RUN_HEADER + size(txns));
+        b.putInt(run.origin()).putLong(run.stream()).putLong(run.firstSeq()).putInt(run.count());
+        for (Txn t : txns) {
+            putTxn(b, t);
+        }
+        return b.array();
+    }
+
+    /**
+     * An entry of encoded runs ({@link #encodeRun}, each checked with {@link #checkRun} if it came from the
+     * network), without flags: the leader's {@link #stamp} sets time and flags.
+     */
+    public static byte[] entry(long timeMillis, List<byte[]> runs) {
+        int size = RUNS_HEADER;
+        for (byte[] r : runs) {
+            size += r.length;
+        }
+        ByteBuffer b = ByteBuffer.allocate(size);
+        b.put(VERSION_RUNS).putLong(timeMillis).put((byte) 0).putInt(runs.size());
+        for (byte[] r : runs) {
+            b.put(r);
+        }
+        return b.array();
+    }
+
+    /**
+     * The header of an encoded run, after checking that the whole run decodes.
+     *
+     * @throws IllegalArgumentException on a malformed or truncated run, or trailing bytes
+     */
+    public static Run checkRun(byte[] run) {
+        try {
+            ByteBuffer b = ByteBuffer.wrap(run);
+            Run header = readRunHeader(b);
+            for (int i = 0; i < header.count(); i++) {
+                readTxn(b);
+            }
+            if (b.hasRemaining()) {
+                throw new IllegalArgumentException("trailing bytes after a run of " + header.count());
+            }
+            return header;
+        } catch (BufferUnderflowException e) {
+            throw new IllegalArgumentException("truncated run", e);
+        }
+    }
+
+    private static Run readRunHeader(ByteBuffer b) {
+        int origin = b.getInt();
+        long stream = b.getLong();
+        long first = b.getLong();
+        int count = b.getInt();
+        // The smallest txn takes 36 bytes: a larger count cannot be honest.
+        if (count <= 0 || count > b.remaining() / 36) {
+            throw new IllegalArgumentException("bad run count " + count);
+        }
+        return new Run(origin, stream, first, count);
+    }
+
+    private static int size(List<Txn> txns) {
+        int size = 0;
+        for (Txn t : txns) {
+            size += 8 + 4 + 4 + 4 + len(t.body()) + 4 + 4 + 8;
+            for (Id id : identities(t)) {
+                size += 8 + len(utf8(id.getScheme())) + len(utf8(id.getId()));
+            }
+        }
+        return size;
+    }
+
+    private static void putTxn(ByteBuffer b, Txn t) {
+        b.putLong(t.sessionId()).putInt(t.cxid()).putInt(t.type());
+        putBytes(b, t.body());
+        List<Id> ids = identities(t);
+        b.putInt(ids.size());
+        for (Id id : ids) {
+            putBytes(b, utf8(id.getScheme()));
+            putBytes(b, utf8(id.getId()));
+        }
+        b.putInt(t.originNode()).putLong(t.originSeq());
     }
 
     /** @throws IllegalArgumentException on a malformed or truncated entry */
@@ -69,13 +164,16 @@ public final class BatchCodec {
         try {
             ByteBuffer b = ByteBuffer.wrap(entry);
             byte version = b.get();
-            if (version != VERSION && version != VERSION_WITH_FLAGS) {
+            if (version != VERSION && version != VERSION_WITH_FLAGS && version != VERSION_RUNS) {
                 throw new IllegalArgumentException("unknown batch version " + version);
             }
             long time = b.getLong();
             byte flags = version == VERSION ? 0 : b.get();
-            if (version == VERSION_WITH_FLAGS && (flags == 0 || (flags & ~ENFORCE_QUOTA) != 0)) {
+            if ((version == VERSION_WITH_FLAGS && flags == 0) || (flags & ~ENFORCE_QUOTA) != 0) {
                 throw new IllegalArgumentException("bad batch flags " + flags);
+            }
+            if (version == VERSION_RUNS) {
+                return decodeRuns(b, time, (flags & ENFORCE_QUOTA) != 0);
             }
             int count = b.getInt();
             // The smallest txn takes 36 bytes: a larger count cannot be honest.
@@ -93,6 +191,26 @@ public final class BatchCodec {
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("truncated batch", e);
         }
+    }
+
+    private static Batch decodeRuns(ByteBuffer b, long time, boolean enforceQuota) {
+        int runCount = b.getInt();
+        if (runCount <= 0 || runCount > b.remaining() / (RUN_HEADER + 36)) {
+            throw new IllegalArgumentException("bad run count " + runCount);
+        }
+        List<Run> runs = new ArrayList<>(runCount);
+        List<Txn> txns = new ArrayList<>();
+        for (int r = 0; r < runCount; r++) {
+            Run run = readRunHeader(b);
+            runs.add(run);
+            for (int i = 0; i < run.count(); i++) {
+                txns.add(readTxn(b));
+            }
+        }
+        if (b.hasRemaining()) {
+            throw new IllegalArgumentException("trailing bytes after " + runCount + " runs");
+        }
+        return new Batch(time, txns, enforceQuota, runs);
     }
 
     private static Txn readTxn(ByteBuffer b) {
@@ -114,14 +232,19 @@ public final class BatchCodec {
     }
 
     /**
-     * A copy of an encoded batch with the leader's time and decisions: what the leader does to every entry before
-     * it appends it. The transactions are copied as they are, without decoding; the flags byte is added or
-     * removed as the flags require.
+     * An encoded batch with the leader's time and decisions: what the leader does to every entry before it appends
+     * it. The transactions are copied as they are, without decoding; the flags byte is added or removed as the
+     * flags require. A batch of runs, which always has its flags byte, is stamped in place and returned; any other
+     * is copied.
      *
      * @throws IllegalArgumentException if {@code entry} is not an encoded batch
      */
     public static byte[] stamp(byte[] entry, long timeMillis, boolean enforceQuota) {
         byte flags = flags(enforceQuota);
+        if (entry != null && entry.length >= RUNS_HEADER && entry[0] == VERSION_RUNS) {
+            ByteBuffer.wrap(entry).putLong(1, timeMillis).put(FLAGS_OFFSET, flags);
+            return entry;   // a batch of runs always has its flags byte: stamped in place
+        }
         boolean hasFlags;
         if (entry != null && entry.length >= HEADER && entry[0] == VERSION) {
             hasFlags = false;

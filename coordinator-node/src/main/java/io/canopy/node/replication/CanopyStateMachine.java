@@ -8,10 +8,12 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
@@ -39,6 +41,7 @@ import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.canopy.core.RunVerdict;
 import io.canopy.core.txn.BatchCodec;
 
 /**
@@ -54,6 +57,10 @@ final class CanopyStateMachine extends BaseStateMachine {
     private final SnapshotStorage storage = new SnapshotStorage();
     private final StateMachineApplier applier;
     private final AppliedIndexWaiter appliedWaiter;
+    /** Told of the verdicts on every applied entry's runs (the batcher), on the apply thread. */
+    private final Consumer<List<RunVerdict>> runsApplied;
+    /** On the leader: takes a follower's forwarded run ({@link ForwardedRun}) for its next entry. */
+    private final Function<byte[], CompletableFuture<Message>> forwardedRuns;
     private final Clock clock;
     private final Consumer<Boolean> leadership;
     /** Told of every leader this member learns of (null: none known), on Ratis's thread: must not block. */
@@ -74,7 +81,9 @@ final class CanopyStateMachine extends BaseStateMachine {
     /** Set when apply threw: the state may be half-changed and must never be snapshotted. */
     private volatile boolean applyFailed;
 
-    CanopyStateMachine(StateMachineApplier applier, AppliedIndexWaiter appliedWaiter, Clock clock,
+    CanopyStateMachine(StateMachineApplier applier, AppliedIndexWaiter appliedWaiter,
+                       Consumer<List<RunVerdict>> runsApplied,
+                       Function<byte[], CompletableFuture<Message>> forwardedRuns, Clock clock,
                        Consumer<Boolean> leadership, Consumer<RaftPeerId> leaderChanged,
                        Runnable membershipChanged, BooleanSupplier stopping, int retainedSnapshots,
                        boolean enforceQuota, long entryThreshold, long logBytesThreshold) {
@@ -83,6 +92,8 @@ final class CanopyStateMachine extends BaseStateMachine {
         this.bytesTrigger = new LogBytesTrigger(logBytesThreshold);
         this.applier = applier;
         this.appliedWaiter = appliedWaiter;
+        this.runsApplied = runsApplied;
+        this.forwardedRuns = forwardedRuns;
         this.clock = clock;
         this.leadership = leadership;
         this.leaderChanged = leaderChanged;
@@ -179,15 +190,19 @@ final class CanopyStateMachine extends BaseStateMachine {
         long index = entry.getIndex();
         // An exception here is unrecoverable by Ratis's contract (the server shuts down): the applier turns every
         // ZooKeeper error into an outcome, so only a real bug or corrupted entry can get here.
-        byte[] answer;
+        StateMachineApplier.Applied applied;
         try {
-            answer = applier.apply(index, entry.getStateMachineLogEntry().getLogData().toByteArray());
+            applied = applier.apply(index, entry.getStateMachineLogEntry().getLogData().toByteArray());
         } catch (RuntimeException | Error e) {
             applyFailed = true;
             throw e;
         }
         updateLastAppliedTermIndex(entry.getTerm(), index);
         appliedWaiter.advanceTo(index);
+        if (!applied.verdicts().isEmpty()) {
+            runsApplied.accept(applied.verdicts());
+        }
+        byte[] answer = applied.answer();
         if (bytesTrigger.enabled()) {
             bytesTrigger.applied(entry.getSerializedSize());
             askForSnapshotIfDue(index);
@@ -235,10 +250,14 @@ final class CanopyStateMachine extends BaseStateMachine {
 
     /**
      * The catch-up watchdog's probe lands here (a linearizable read answered with the applied index); followers'
-     * session activity reports land here on the leader (non-linearizable reads are answered by the leader).
+     * runs and session activity reports land here on the leader (non-linearizable reads are answered by the
+     * leader).
      */
     @Override
     public CompletableFuture<Message> query(Message request) {
+        if (ForwardedRun.isRun(request.getContent())) {
+            return forwardedRuns.apply(ForwardedRun.decode(request.getContent()));
+        }
         if (CatchUpWatchdog.isProbe(request.getContent())) {
             TermIndex applied = getLastAppliedTermIndex();
             return CompletableFuture.completedFuture(CatchUpWatchdog.probeAnswer(applied == null ? -1

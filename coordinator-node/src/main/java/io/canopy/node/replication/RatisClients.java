@@ -68,11 +68,14 @@ final class RatisClients implements AutoCloseable {
         this.leaderNodeId = leaderNodeId;
     }
 
-    /** Sends one entry to the leader through the forwarding client (submitting thread only). */
+    /**
+     * Sends one of this node's runs ({@link ForwardedRun}) to the leader through the forwarding client
+     * (submitting thread only): a read in Ratis's sense, answered by the leader once it has queued the run.
+     */
     CompletableFuture<RaftClientReply> forward(Message message) {
         RaftClient client = followLeader(leaderNodeId.getAsInt());
         inFlight.incrementAndGet();
-        return client.async().send(message).whenComplete((r, e) -> {
+        return client.async().sendReadOnlyNonLinearizable(message).whenComplete((r, e) -> {
             if (e != null && streamFailed(e)) {
                 failed = client;
             }

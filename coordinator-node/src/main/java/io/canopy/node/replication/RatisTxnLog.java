@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
 
 import io.canopy.core.txn.Batch;
 import io.canopy.core.txn.BatchCodec;
+import io.canopy.core.txn.Run;
 import io.canopy.core.txn.Txn;
 import io.canopy.core.txn.TxnTypes;
 import io.canopy.node.replication.ReplicationSettings.Member;
@@ -56,6 +57,11 @@ import io.canopy.node.replication.ReplicationSettings.Member;
  */
 public final class RatisTxnLog implements TxnLog, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RatisTxnLog.class);
+    /**
+     * Runs a follower may have awaiting their verdict: one in the leader's entry being replicated, one filling
+     * the leader's next entry; what arrives meanwhile waits here and leaves as one run.
+     */
+    static final int FORWARD_WINDOW = 2;
 
     private final ReplicationSettings settings;
     private final RaftGroup group;
@@ -96,16 +102,19 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         this.membership = new RatisMembership(settings, this::division, clients);
         Duration tick = Duration.ofMillis(Math.max(10, Math.min(200, settings.requestTimeout().toMillis() / 20)));
         this.entryDeadlines = new Deadlines(settings.requestTimeout(), tick, "canopy-entry-deadlines");
-        this.batcher = new TxnBatcher(this::submitEntry, clock, settings.batchMaxOps(), settings.batchMaxBytes(),
-                settings.maxInFlightBatches());
+        this.batcher = new TxnBatcher(new BatcherTransport(), clock, settings.nodeId(), settings.batchMaxOps(),
+                settings.batchMaxBytes(), settings.maxInFlightBatches(), FORWARD_WINDOW, entryDeadlines);
     }
 
     /** Recovers the log and latest snapshot into {@code applier}, then joins the group. */
     public void start(StateMachineApplier applier) throws IOException {
         this.applier = applier;
         RaftProperties properties = RatisConfig.properties(settings);
-        stateMachine = new CanopyStateMachine(applier, applied, clock, this::onLeadership,
-                leader -> batcher.onSubmitter(() -> clients.leaderChanged(RatisConfig.nodeIdOf(leader))),
+        stateMachine = new CanopyStateMachine(applier, applied, batcher::resolved, this::acceptForwarded, clock,
+                this::onLeadership, leader -> {
+                    batcher.leaderChanged();
+                    batcher.onSubmitter(() -> clients.leaderChanged(RatisConfig.nodeIdOf(leader)));
+                },
                 this::onMembershipChanged, () -> closing, settings.snapshotRetention(), settings.enforceQuota(),
                 settings.snapshotThreshold(), settings.snapshotLogBytes());
         server = RaftServer.newBuilder()
@@ -145,22 +154,43 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
                 .thenApply(reply -> reply.getMessage().getContent().toByteArray());
     }
 
-    /** Sends one encoded batch; completes with its log index once it is applied on this node. */
-    private CompletableFuture<Long> submitEntry(byte[] entry) {
-        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(entry));
-        CompletableFuture<RaftClientReply> reply;
-        if (isLeader() && leaderReady.get() && clients.inFlight() == 0) {
-            reply = submitLocally(message);
-        } else {
-            // Not leading, or leading but not ready yet (Ratis refuses a local submit with LeaderNotReadyException
-            // until the term's first entry commits; its client retries that), or entries of this node are still
-            // in flight through the client (found by PartitionIT: a write issued at a leader's isolation through
-            // the node that then won failed with LeaderNotReady). Staying on the client's ordered stream until
-            // those are answered also keeps a session's entries in order: an entry sent locally could otherwise be
-            // appended before an earlier one still being retried through the client.
-            reply = clients.forward(message);
+    /** Where the batcher sends this node's runs and entries. */
+    private final class BatcherTransport implements TxnBatcher.Transport {
+        /**
+         * Leading and ready: Ratis refuses a local submit with LeaderNotReadyException until the term's first entry
+         * commits, and a leader that is not ready yet does not take forwarded runs either (Ratis answers a read
+         * there with the same exception, and the follower's client retries).
+         */
+        @Override
+        public boolean leads() {
+            return leaderReady.get();
         }
-        return entryDeadlines.within(reply.thenCompose(this::appliedHere));
+
+        @Override
+        public CompletableFuture<?> append(byte[] entry) {
+            Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(entry));
+            return entryDeadlines.within(submitLocally(message).thenCompose(RatisTxnLog.this::appliedHere));
+        }
+
+        @Override
+        public CompletableFuture<?> forward(byte[] run) {
+            return clients.forward(ForwardedRun.encode(run)).thenCompose(RatisTxnLog::succeeded);
+        }
+    }
+
+    /** On the leader (a Ratis server thread): a follower's run, checked and queued for the next entry. */
+    private CompletableFuture<Message> acceptForwarded(byte[] run) {
+        Run header;
+        try {
+            header = BatchCodec.checkRun(run);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (!batcher.acceptForwarded(header, run)) {
+            return CompletableFuture.failedFuture(new IllegalStateException("n" + settings.nodeId()
+                    + " does not lead (or is not ready yet)"));
+        }
+        return CompletableFuture.completedFuture(Message.EMPTY);
     }
 
     private CompletableFuture<RaftClientReply> submitLocally(Message message) {
@@ -431,6 +461,11 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         return batcher.txnsSubmitted();
     }
 
+    /** How many times this node failed its transactions in flight and started a new stream. */
+    public long streamRestarts() {
+        return batcher.restarts();
+    }
+
     public int queuedTxns() {
         return batcher.queued();
     }
@@ -439,6 +474,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         if (leaderReady.getAndSet(leader) != leader) {
             log.info(leader ? "This node now leads: running session expiry and clean-up"
                     : "This node no longer leads");
+            batcher.kick();
             applier.leadershipChanged(leader);
         }
     }

@@ -2,6 +2,9 @@ package io.canopy.node.replication;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
+
+import io.canopy.core.RunVerdict;
 
 /**
  * What the replication layer drives: implemented by the server, called by the Ratis state machine adapter on
@@ -14,12 +17,22 @@ public interface StateMachineApplier {
     byte[] NO_ANSWER = new byte[0];
 
     /**
-     * Applies one committed entry (an encoded {@link io.canopy.core.txn.Batch}) at {@code logIndex}. Returns what
-     * the leader's apply answers the node that proposed the entry, carried back in Ratis's reply, for a proposer
-     * that will not apply the entry itself ({@link TxnLog#proposeCommitted}); {@link #NO_ANSWER} for nearly every
-     * entry.
+     * Applies one committed entry (an encoded {@link io.canopy.core.txn.Batch}) at {@code logIndex}.
      */
-    byte[] apply(long logIndex, byte[] entry);
+    Applied apply(long logIndex, byte[] entry);
+
+    /**
+     * What applying an entry gave.
+     *
+     * @param answer   what the leader's apply answers the node that proposed the entry, carried back in Ratis's
+     *                 reply, for a proposer that will not apply the entry itself ({@link TxnLog#proposeCommitted});
+     *                 {@link #NO_ANSWER} for nearly every entry
+     * @param verdicts what apply decided about the entry's runs (empty for an entry outside any stream)
+     */
+    record Applied(byte[] answer, List<RunVerdict> verdicts) {
+        /** Nothing to answer, no runs. */
+        public static final Applied NOTHING = new Applied(NO_ANSWER, List.of());
+    }
 
     /** The index of the last applied entry, also after {@link #restoreSnapshot}. */
     long lastAppliedIndex();

@@ -3,32 +3,51 @@ package io.canopy.node.replication;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.canopy.core.txn.Batch;
+import io.canopy.core.RunVerdict;
 import io.canopy.core.txn.BatchCodec;
+import io.canopy.core.txn.Run;
 import io.canopy.core.txn.Txn;
 
 /**
- * Adaptive batching of ZooKeeper transactions into log entries. Ratis costs about a millisecond per entry on a
- * 2-core machine whatever the entry's size, so throughput comes from putting many transactions in one entry:
- * while {@code maxInFlight} entries are being replicated, everything that arrives waits in the queue and leaves
- * together in the next entry, capped by count and bytes. Under light load a transaction leaves at once (no
- * timer, no added latency); under heavy load batches grow by themselves.
+ * Adaptive batching of ZooKeeper transactions into log entries, on every node, and the leader's merging of every
+ * node's transactions into its entries. Ratis costs about a millisecond per entry on a 2-core machine whatever
+ * the entry's size (gRPC to each follower, an fsync on each member, its apply threads), so throughput comes from
+ * putting many transactions in one entry, and, in a cluster, the transactions of all nodes in the same entries.
  *
- * <p>Entries are formed under the batcher's lock and handed, in that order, to one submitting thread, so log
- * order is the order of {@link #submit} calls, which keeps each session's writes in FIFO order. No lock of ours
- * is held while Ratis is called: the apply thread completes entries and takes this lock, and Ratis may make a
- * submission wait for its own locks, so holding the lock across the call could deadlock (it froze a new
- * leader's client port in ClusterLinearizabilityIT).
+ * <p>This node numbers the transactions it proposes in a <em>stream</em> (a stream id, sequence numbers from 1),
+ * in the order of {@link #submit} calls, and sends them in runs ({@link Run}): while it leads, its runs go into
+ * the entries it appends, together with the runs the followers forwarded to it ({@link #acceptForwarded}); while
+ * it follows, its runs are forwarded to the leader. While {@code maxInFlight} entries are being replicated (or,
+ * on a follower, {@code maxForwards} runs await their verdict), what arrives waits and leaves together, capped by
+ * count and bytes: no timer, no added latency under light load, batches that grow by themselves under heavy
+ * load.
+ *
+ * <p>A run is done when this node applies the entry holding it: apply admits a run only if it continues its
+ * stream (see {@code StreamTable}), and {@link #resolved} hears the verdict. Should a run be refused (an earlier
+ * one was lost, say with a deposed leader's queue), fail to be sent, or not be applied within the request
+ * timeout, this node can no longer tell which of its transactions will be applied: it fails every transaction it
+ * has not seen applied (their clients see connection loss, as a ZooKeeper follower's do when it loses its
+ * leader) and starts a new stream, whose first run makes apply refuse any straggler of the old one. So each
+ * session's writes that reach the state are a prefix of what it sent: none is applied after one that was lost.
+ * Until the failures are delivered (which closes the sessions' connections), the sessions concerned may propose
+ * nothing more.
+ *
+ * <p>No lock of ours is held while Ratis is called or a future is completed: the apply thread resolves runs and
+ * takes this lock, Ratis may make a submission wait for its own locks, and completing a future runs the
+ * connection's callbacks.
  */
 final class TxnBatcher {
     private static final Logger log = LoggerFactory.getLogger(TxnBatcher.class);
@@ -36,11 +55,37 @@ final class TxnBatcher {
     /** Per-transaction framing overhead in an entry (ids, lengths), an upper bound used for the byte cap. */
     private static final int TXN_OVERHEAD_BYTES = 64;
 
-    private final Function<byte[], CompletableFuture<Long>> submitter;
+    /** Where this node's runs go. Called on the submitting thread, in order. */
+    interface Transport {
+        /** Whether this node leads (and may append): its own runs and the forwarded ones go into its entries. */
+        boolean leads();
+
+        /** Appends an entry through this node's own Raft server; completes once it is applied here. */
+        CompletableFuture<?> append(byte[] entry);
+
+        /** Sends one of this node's runs to the leader; completes once the leader has queued it. */
+        CompletableFuture<?> forward(byte[] run);
+    }
+
+    private record Pending(Txn txn, int bytes, CompletableFuture<Void> done) {
+    }
+
+    /** One of this node's runs, sent, awaiting its verdict; {@code deadline} fails if it does not come in time. */
+    private record Sent(Run run, List<Pending> txns, CompletableFuture<Void> deadline) {
+    }
+
+    /** A run another node forwarded to this leader, checked, waiting for the next entry. */
+    private record Forwarded(Run run, byte[] bytes) {
+    }
+
+    private final Transport transport;
     private final Clock clock;
+    private final int nodeId;
     private final int maxOps;
     private final int maxBytes;
     private final int maxInFlight;
+    private final int maxForwards;
+    private final Deadlines deadlines;
 
     private final Object lock = new Object();
     private final ExecutorService submitThread = Executors.newSingleThreadExecutor(r -> {
@@ -48,24 +93,49 @@ final class TxnBatcher {
         t.setDaemon(true);
         return t;
     });
+    /** This node's transactions not yet in a run. */
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-    private int inFlight;
+    /** Runs of other nodes, while this node leads. */
+    private final ArrayDeque<Forwarded> forwarded = new ArrayDeque<>();
+    /** This node's runs of the current stream awaiting their verdict, by first sequence number (in order). */
+    private final LinkedHashMap<Long, Sent> unresolved = new LinkedHashMap<>();
+    /** Sessions whose transactions a stream restart is failing: they may propose nothing until it is done. */
+    private final Map<Long, Integer> fenced = new HashMap<>();
+    private long stream;
+    private long nextSeq = 1;
+    private int entriesInFlight;
     private boolean closed;
 
     // Counters for metrics and the four-letter words.
     private long entriesSubmitted;
     private long txnsSubmitted;
+    private long restarts;
 
-    private record Pending(Txn txn, int bytes, CompletableFuture<Void> done) {
-    }
-
-    TxnBatcher(Function<byte[], CompletableFuture<Long>> submitter, Clock clock, int maxOps, int maxBytes,
-               int maxInFlight) {
-        this.submitter = submitter;
+    /**
+     * @param maxInFlight entries this node may have in replication while it leads
+     * @param maxForwards runs this node may have awaiting their verdict while it follows
+     * @param deadlines   how long a run may take from being sent to its verdict
+     */
+    TxnBatcher(Transport transport, Clock clock, int nodeId, int maxOps, int maxBytes, int maxInFlight,
+               int maxForwards, Deadlines deadlines) {
+        this.transport = transport;
         this.clock = clock;
+        this.nodeId = nodeId;
         this.maxOps = maxOps;
         this.maxBytes = maxBytes;
         this.maxInFlight = maxInFlight;
+        this.maxForwards = maxForwards;
+        this.deadlines = deadlines;
+        this.stream = newStream(0, 0);
+    }
+
+    /**
+     * A stream id above {@code current} and {@code atLeast}, and above any this node used before a restart as
+     * long as its clock did not go back by more than the time it was down (the same assumption as
+     * {@code Proposals}' sequence numbers): the clock in its high bits.
+     */
+    private long newStream(long current, long atLeast) {
+        return Math.max(Math.max(current, atLeast) + 1, clock.millis() << 20);
     }
 
     CompletableFuture<Void> submit(Txn txn) {
@@ -79,42 +149,291 @@ final class TxnBatcher {
             if (closed) {
                 return CompletableFuture.failedFuture(new IllegalStateException("replication is closed"));
             }
+            if (txn.sessionId() != 0 && fenced.containsKey(txn.sessionId())) {
+                return CompletableFuture.failedFuture(new IllegalStateException(
+                        "an earlier request of the session was lost with this node's stream"));
+            }
             queue.add(new Pending(txn, bytes, done));
             dispatch();
         }
         return done;
     }
 
-    /** Sends queued transactions while there is room in flight. Caller holds the lock. */
-    private void dispatch() {
-        while (inFlight < maxInFlight && !queue.isEmpty()) {
-            List<Pending> batch = takeBatch();
-            List<Txn> txns = new ArrayList<>(batch.size());
-            for (Pending p : batch) {
-                txns.add(p.txn());
+    /**
+     * On the leader: a run a follower forwarded (checked by the caller). Returns false if this node does not
+     * lead: the follower then starts over with the leader it finds.
+     */
+    boolean acceptForwarded(Run run, byte[] bytes) {
+        synchronized (lock) {
+            if (closed || !transport.leads()) {
+                return false;
             }
-            byte[] entry = BatchCodec.encode(new Batch(clock.millis(), txns));
-            inFlight++;
-            entriesSubmitted++;
-            txnsSubmitted += txns.size();
-            try {
-                submitThread.execute(() -> submitEntry(entry, batch));
-            } catch (RejectedExecutionException e) {
-                inFlight--;
-                failAll(batch, new IllegalStateException("replication is closed"));
+            forwarded.add(new Forwarded(run, bytes));
+            dispatch();
+            return true;
+        }
+    }
+
+    /** Leadership or the leader changed: sends what waits the new way. */
+    void kick() {
+        synchronized (lock) {
+            if (!closed) {
+                dispatch();
             }
         }
     }
 
-    /** On the submitting thread, in dispatch order. */
-    private void submitEntry(byte[] entry, List<Pending> batch) {
-        CompletableFuture<Long> result;
+    /**
+     * This node learned of a new leader. Runs it sent that are not applied yet may have been lost with the old
+     * leader's queue: rather than wait for a refusal or the timeout, fail them now and start a new stream, as a
+     * ZooKeeper follower closes its clients' connections when its leader changes.
+     */
+    void leaderChanged() {
+        long current;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            if (unresolved.isEmpty()) {
+                dispatch();
+                return;
+            }
+            current = stream;
+        }
+        restart(current, new IllegalStateException("the leader changed while transactions were in flight"), 0);
+    }
+
+    /** Sends what waits while there is room in flight. Caller holds the lock. */
+    private void dispatch() {
+        if (transport.leads()) {
+            while (entriesInFlight < maxInFlight && (!queue.isEmpty() || !forwarded.isEmpty())) {
+                appendEntry();
+            }
+            return;
+        }
+        if (!forwarded.isEmpty()) {
+            log.debug("Not leading: dropping {} forwarded run(s); their nodes start new streams", forwarded.size());
+            forwarded.clear();
+        }
+        while (unresolved.size() < maxForwards && !queue.isEmpty()) {
+            Sent own = takeRun(half(maxOps), half(maxBytes));
+            byte[] run = BatchCodec.encodeRun(own.run(), txns(own));
+            execute(() -> forward(run, own), own);
+        }
+    }
+
+    /**
+     * One entry of this node's waiting transactions and as many forwarded runs as fit. Caller holds the lock.
+     * Neither side can starve the other under load: while forwarded runs wait, this node's own run takes at most
+     * half the entry, and a follower's runs are at most half an entry, so the oldest forwarded run always fits.
+     */
+    private void appendEntry() {
+        List<byte[]> runs = new ArrayList<>();
+        int ops = 0;
+        int bytes = 0;
+        Sent own = null;
+        if (!queue.isEmpty()) {
+            own = forwarded.isEmpty() ? takeRun(maxOps, maxBytes) : takeRun(half(maxOps), half(maxBytes));
+            byte[] run = BatchCodec.encodeRun(own.run(), txns(own));
+            runs.add(run);
+            ops += own.run().count();
+            bytes += run.length;
+        }
+        boolean first = true;
+        while (!forwarded.isEmpty()) {
+            Forwarded f = forwarded.peek();
+            if (!first && (ops + f.run().count() > maxOps || bytes + f.bytes().length > maxBytes)) {
+                break;
+            }
+            first = false;
+            forwarded.poll();
+            runs.add(f.bytes());
+            ops += f.run().count();
+            bytes += f.bytes().length;
+        }
+        byte[] entry = BatchCodec.entry(clock.millis(), runs);
+        entriesInFlight++;
+        entriesSubmitted++;
+        txnsSubmitted += ops;
+        Sent mine = own;
+        execute(() -> append(entry, mine), own);
+    }
+
+    /** Takes the next run of this node's transactions from the queue. Caller holds the lock. */
+    private Sent takeRun(int opsCap, int bytesCap) {
+        List<Pending> batch = new ArrayList<>(Math.min(queue.size(), opsCap));
+        int bytes = 0;
+        while (!queue.isEmpty() && batch.size() < opsCap
+                && (batch.isEmpty() || bytes + queue.peek().bytes() <= bytesCap)) {
+            Pending p = queue.poll();
+            bytes += p.bytes();
+            batch.add(p);
+        }
+        Run run = new Run(nodeId, stream, nextSeq, batch.size());
+        nextSeq += batch.size();
+        CompletableFuture<Void> deadline = new CompletableFuture<>();
+        Sent sent = new Sent(run, batch, deadline);
+        unresolved.put(run.firstSeq(), sent);
+        deadlines.within(deadline).whenComplete((v, e) -> {
+            if (e != null) {
+                restart(run.stream(), new IllegalStateException("a run of " + run.count()
+                        + " transaction(s) was not applied within the request timeout"), 0);
+            }
+        });
+        return sent;
+    }
+
+    private static int half(int cap) {
+        return Math.max(1, cap / 2);
+    }
+
+    private static List<Txn> txns(Sent s) {
+        List<Txn> txns = new ArrayList<>(s.txns().size());
+        for (Pending p : s.txns()) {
+            txns.add(p.txn());
+        }
+        return txns;
+    }
+
+    /** Hands {@code task} to the submitting thread (caller holds the lock). */
+    private void execute(Runnable task, Sent own) {
         try {
-            result = submitter.apply(entry);
+            submitThread.execute(task);
+        } catch (RejectedExecutionException e) {
+            // closed: close() fails what is left
+            log.debug("Replication is closed: not sending {}", own == null ? "an entry" : own.run());
+        }
+    }
+
+    /** On the submitting thread. */
+    private void append(byte[] entry, Sent own) {
+        CompletableFuture<?> result;
+        try {
+            result = transport.append(entry);
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(e);
         }
-        result.whenComplete((index, error) -> finished(batch, error));
+        result.whenComplete((ok, error) -> {
+            synchronized (lock) {
+                entriesInFlight--;
+            }
+            if (error != null && own != null) {
+                restart(own.run().stream(), error, 0);
+            } else {
+                kick();
+            }
+        });
+    }
+
+    /** On the submitting thread. */
+    private void forward(byte[] run, Sent own) {
+        CompletableFuture<?> result;
+        try {
+            result = transport.forward(run);
+        } catch (RuntimeException e) {
+            result = CompletableFuture.failedFuture(e);
+        }
+        result.whenComplete((ok, error) -> {
+            if (error != null) {
+                restart(own.run().stream(), error, 0);
+            }
+        });
+    }
+
+    /**
+     * Apply thread, after an entry was applied: the verdicts on its runs. This node's admitted runs are done; a
+     * refused one restarts the stream.
+     */
+    void resolved(List<RunVerdict> verdicts) {
+        List<Pending> done = null;
+        long refusedStream = 0;
+        long atLeast = 0;
+        RunVerdict refused = null;
+        synchronized (lock) {
+            for (RunVerdict v : verdicts) {
+                Run run = v.run();
+                if (run.origin() != nodeId || run.stream() != stream) {
+                    continue;
+                }
+                Sent sent = unresolved.get(run.firstSeq());
+                if (sent == null || sent.run().count() != run.count()) {
+                    continue;   // a copy of a run resolved before
+                }
+                if (v.applied()) {
+                    unresolved.remove(run.firstSeq());
+                    sent.deadline().complete(null);
+                    if (done == null) {
+                        done = new ArrayList<>();
+                    }
+                    done.addAll(sent.txns());
+                } else if (refused == null) {
+                    refused = v;
+                    refusedStream = run.stream();
+                    atLeast = v.currentStream();
+                }
+            }
+        }
+        if (done != null) {
+            for (Pending p : done) {
+                p.done().complete(null);
+            }
+        }
+        if (refused != null) {
+            restart(refusedStream, new IllegalStateException("the log refused run " + refused.run()
+                    + " (stream now " + refused.currentStream() + "): an earlier run of this node was lost"),
+                    atLeast);
+        } else if (done != null) {
+            kick();
+        }
+    }
+
+    /**
+     * Fails every transaction of this node not seen applied, and starts a new stream (above {@code atLeast}), if
+     * {@code failedStream} is still the current one.
+     */
+    private void restart(long failedStream, Throwable cause, long atLeast) {
+        Throwable error = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause()
+                : cause;
+        List<Pending> failed = new ArrayList<>();
+        List<Long> sessions = new ArrayList<>();
+        synchronized (lock) {
+            if (closed || failedStream != stream) {
+                return;
+            }
+            for (Sent s : unresolved.values()) {
+                s.deadline().complete(null);
+                failed.addAll(s.txns());
+            }
+            unresolved.clear();
+            failed.addAll(queue);
+            queue.clear();
+            stream = newStream(stream, atLeast);
+            nextSeq = 1;
+            restarts++;
+            for (Pending p : failed) {
+                long session = p.txn().sessionId();
+                if (session != 0) {
+                    fenced.merge(session, 1, Integer::sum);
+                    sessions.add(session);
+                }
+            }
+        }
+        log.info("This node lost track of its transactions in flight ({}): failing {} of them, whose clients see"
+                + " connection loss, and starting a new stream", error.toString(), failed.size());
+        try {
+            for (Pending p : failed) {
+                p.done().completeExceptionally(error);
+            }
+        } finally {
+            synchronized (lock) {
+                for (Long session : sessions) {
+                    fenced.computeIfPresent(session, (k, n) -> n == 1 ? null : n - 1);
+                }
+                if (!closed) {
+                    dispatch();
+                }
+            }
+        }
     }
 
     /** Runs {@code task} on the submitting thread, after the entries handed to it so far (dropped once closed). */
@@ -123,45 +442,6 @@ final class TxnBatcher {
             submitThread.execute(task);
         } catch (RejectedExecutionException e) {
             log.debug("Replication is closed: not running {}", task);
-        }
-    }
-
-    private static void failAll(List<Pending> batch, Throwable error) {
-        for (Pending p : batch) {
-            p.done().completeExceptionally(error);
-        }
-    }
-
-    private List<Pending> takeBatch() {
-        List<Pending> batch = new ArrayList<>(Math.min(queue.size(), maxOps));
-        int bytes = 0;
-        while (!queue.isEmpty() && batch.size() < maxOps && bytes + queue.peek().bytes() <= maxBytes) {
-            Pending p = queue.poll();
-            bytes += p.bytes();
-            batch.add(p);
-        }
-        return batch;
-    }
-
-    private void finished(List<Pending> batch, Throwable error) {
-        if (error != null) {
-            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                    ? error.getCause() : error;
-            log.warn("A log entry of {} transaction(s) was not confirmed committed ({}); its requests fail (their"
-                    + " clients see connection loss and retry)", batch.size(), cause.toString());
-        }
-        for (Pending p : batch) {
-            if (error == null) {
-                p.done().complete(null);
-            } else {
-                p.done().completeExceptionally(error);
-            }
-        }
-        synchronized (lock) {
-            inFlight--;
-            if (!closed) {
-                dispatch();
-            }
         }
     }
 
@@ -185,6 +465,13 @@ final class TxnBatcher {
         }
     }
 
+    /** How many times this node started a new stream after losing track of its transactions. */
+    long restarts() {
+        synchronized (lock) {
+            return restarts;
+        }
+    }
+
     int queued() {
         synchronized (lock) {
             return queue.size();
@@ -192,13 +479,21 @@ final class TxnBatcher {
     }
 
     void close() {
-        List<Pending> dropped;
+        List<Pending> dropped = new ArrayList<>();
         synchronized (lock) {
             closed = true;
-            dropped = new ArrayList<>(queue);
+            for (Sent s : unresolved.values()) {
+                s.deadline().complete(null);
+                dropped.addAll(s.txns());
+            }
+            unresolved.clear();
+            dropped.addAll(queue);
             queue.clear();
+            forwarded.clear();
         }
         submitThread.shutdown();
-        failAll(dropped, new IllegalStateException("replication is closed"));
+        for (Pending p : dropped) {
+            p.done().completeExceptionally(new IllegalStateException("replication is closed"));
+        }
     }
 }

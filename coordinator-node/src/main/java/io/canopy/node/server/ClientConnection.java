@@ -240,12 +240,23 @@ public final class ClientConnection {
         return true;
     }
 
+    /**
+     * Proposes a write unless the connection is closing: once one of its writes failed (its outcome unknown), none
+     * of its later writes may reach the log, so that what the session sent reaches the state as a prefix. The check
+     * and the proposal happen under the lock that {@link #closeNow} takes, so a failure delivered meanwhile either
+     * comes first (and this write is dropped with the connection) or after (and this write fails with the rest).
+     */
     private void propose(PendingRequest request) {
         enqueue(request);
         Txn txn = new Txn(sessionId, request.xid, request.type, request.body, request.identities,
                 service.nodeId(), service.nextOriginSeq());
-        service.propose(txn, outcome -> writeApplied(request, outcome),
-                () -> closeNow("proposal of " + OpCode.name(request.type) + " failed"));
+        synchronized (this) {
+            if (closing) {
+                return;   // the connection is going away, and its pending requests with it
+            }
+            service.propose(txn, outcome -> writeApplied(request, outcome),
+                    () -> closeNow("proposal of " + OpCode.name(request.type) + " failed"));
+        }
     }
 
     private synchronized void enqueue(PendingRequest request) {

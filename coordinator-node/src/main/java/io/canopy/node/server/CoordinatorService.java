@@ -24,6 +24,7 @@ import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.canopy.core.ApplyResult;
 import io.canopy.core.CoordinatorState;
 import io.canopy.core.CoreSettings;
 import io.canopy.core.SessionInfo;
@@ -135,15 +136,16 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
     // ---- StateMachineApplier ------------------------------------------------------------------------------
 
     @Override
-    public byte[] apply(long logIndex, byte[] entry) {
+    public Applied apply(long logIndex, byte[] entry) {
         var batch = BatchCodec.decode(entry);
         List<TxnOutcome> carried = new ArrayList<>(0);
+        ApplyResult result;
         lock.writeLock().lock();
         try {
             // Each outcome is delivered before the next transaction of the entry is applied: a session's reads
             // queued behind its write run right there (ClientConnection.writeApplied), so they see the state
             // between that write and the session's next one even when both travel in the same entry.
-            state.apply(logIndex, batch, outcome -> {
+            result = state.apply(logIndex, batch, outcome -> {
                 if (CommittedAnswers.carried(outcome)) {
                     carried.add(outcome);
                 }
@@ -158,7 +160,7 @@ public final class CoordinatorService implements StateMachineApplier, NodeDuties
         } finally {
             lock.writeLock().unlock();
         }
-        return CommittedAnswers.encode(carried);
+        return new Applied(CommittedAnswers.encode(carried), result.verdicts());
     }
 
     /** Effects of one transaction, in the order the ordering contract needs (write lock held). */

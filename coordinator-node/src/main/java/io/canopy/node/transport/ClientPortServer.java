@@ -27,6 +27,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  */
 public final class ClientPortServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientPortServer.class);
+    /** How long a stop waits for each event loop group (2 s of its own grace, then some). */
+    private static final long SHUTDOWN_WAIT_SECONDS = 10;
 
     private final InetSocketAddress bindAddress;
     private final ServerSettings settings;
@@ -103,15 +105,24 @@ public final class ClientPortServer implements AutoCloseable {
         LOG.info("ZooKeeper client port closed");
     }
 
+    /**
+     * Stops the event loops, waiting a bounded time: once a node's stop hung here for minutes with every worker
+     * thread already gone (not reproduced since), and a node that cannot stop its client port must still go on to
+     * snapshot and close its log.
+     */
     private void shutdownGroups() {
-        if (workerGroup != null) {
-            workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        }
-        if (bossGroup != null) {
-            bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        }
+        awaitShutdown(workerGroup, "worker");
+        awaitShutdown(bossGroup, "accept");
         workerGroup = null;
         bossGroup = null;
+    }
+
+    private static void awaitShutdown(EventLoopGroup group, String name) {
+        if (group != null && !group.shutdownGracefully(0, 2, TimeUnit.SECONDS)
+                .awaitUninterruptibly(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS)) {
+            LOG.warn("The client port's {} threads did not stop within {} s; going on with the shutdown", name,
+                    SHUTDOWN_WAIT_SECONDS);
+        }
     }
 
     @Override

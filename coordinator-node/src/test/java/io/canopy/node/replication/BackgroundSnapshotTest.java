@@ -54,7 +54,7 @@ class BackgroundSnapshotTest {
         }
 
         @Override
-        public byte[] apply(long logIndex, byte[] entry) {
+        public Applied apply(long logIndex, byte[] entry) {
             return recording.apply(logIndex, entry);
         }
 

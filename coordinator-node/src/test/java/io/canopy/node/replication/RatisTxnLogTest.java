@@ -21,8 +21,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.canopy.core.RunVerdict;
+import io.canopy.core.StreamTable;
 import io.canopy.core.txn.Batch;
 import io.canopy.core.txn.BatchCodec;
+import io.canopy.core.txn.Run;
 import io.canopy.core.txn.Txn;
 import io.canopy.core.txn.TxnTypes;
 
@@ -52,11 +55,29 @@ class RatisTxnLogTest {
             return (name + "@" + logIndex).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
 
+        /** The nodes' streams, as the real state machine keeps them (apply admits runs alike). */
+        StreamTable streams = new StreamTable();
+
         @Override
-        public byte[] apply(long logIndex, byte[] entry) {
+        public Applied apply(long logIndex, byte[] entry) {
             Batch b = BatchCodec.decode(entry);
             assertThat(logIndex).isGreaterThan(lastIndex);
-            for (Txn t : b.txns()) {
+            List<RunVerdict> verdicts = new ArrayList<>();
+            List<Txn> admitted = new ArrayList<>();
+            if (b.runs().isEmpty()) {
+                admitted.addAll(b.txns());
+            } else {
+                int position = 0;
+                for (Run run : b.runs()) {
+                    RunVerdict v = streams.admit(run);
+                    verdicts.add(v);
+                    if (v.decision() == RunVerdict.Decision.ADMITTED) {
+                        admitted.addAll(b.txns().subList(position, position + run.count()));
+                    }
+                    position += run.count();
+                }
+            }
+            for (Txn t : admitted) {
                 if (t.type() != TxnTypes.BARRIER) {   // sync's barrier entries are not proposals of the test
                     applied.add(new long[] {t.sessionId(), t.cxid()});
                     lastTxnIndex = logIndex;
@@ -67,7 +88,9 @@ class RatisTxnLogTest {
             }
             entries++;
             lastIndex = logIndex;
-            return b.txns().stream().anyMatch(t -> t.cxid() == ANSWERED_CXID) ? answer(name, logIndex) : NO_ANSWER;
+            byte[] answer = admitted.stream().anyMatch(t -> t.cxid() == ANSWERED_CXID) ? answer(name, logIndex)
+                    : NO_ANSWER;
+            return new Applied(answer, verdicts);
         }
 
         @Override
@@ -83,10 +106,12 @@ class RatisTxnLogTest {
             synchronized (applied) {
                 copy = new ArrayList<>(applied);
             }
-            return out -> write(out, index, copy);
+            StreamTable table = streams.copy();
+            return out -> write(out, index, copy, table);
         }
 
-        static void write(OutputStream out, long index, List<long[]> applied) throws IOException {
+        static void write(OutputStream out, long index, List<long[]> applied, StreamTable streams)
+                throws IOException {
             DataOutputStream d = new DataOutputStream(out);
             d.writeLong(index);
             d.writeInt(applied.size());
@@ -94,6 +119,7 @@ class RatisTxnLogTest {
                 d.writeLong(a[0]);
                 d.writeLong(a[1]);
             }
+            streams.writeTo(d);
             d.flush();
         }
 
@@ -107,6 +133,7 @@ class RatisTxnLogTest {
             for (int i = 0; i < n; i++) {
                 applied.add(new long[] {d.readLong(), d.readLong()});
             }
+            streams = StreamTable.readFrom(d);
         }
 
         @Override

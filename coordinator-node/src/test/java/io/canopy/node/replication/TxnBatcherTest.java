@@ -2,156 +2,892 @@ package io.canopy.node.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.canopy.core.RunVerdict;
+import io.canopy.core.RunVerdict.Decision;
+import io.canopy.core.StreamTable;
+import io.canopy.core.txn.Batch;
 import io.canopy.core.txn.BatchCodec;
+import io.canopy.core.txn.Run;
 import io.canopy.core.txn.Txn;
 
 /**
- * The batcher alone, with a log that commits an entry only when the test says so: a lone transaction leaves at
- * once, what arrives while the in-flight limit is reached shares the next entry, entries are capped, and log
- * order is submit order.
+ * The batcher alone, with a fake transport that appends or forwards only when the test says so, and a
+ * {@link StreamTable} standing for the replicated state, whose verdicts the test hands to {@link TxnBatcher#resolved}
+ * as the apply thread would: a lone transaction leaves at once, what arrives while the in-flight limit is reached
+ * shares the next entry, entries are capped, a transaction is done only once its run is applied, a lost run
+ * restarts the stream, followers forward their runs and the leader merges them into its entries fairly.
  */
 class TxnBatcherTest {
 
-    /** An entry handed to the log: the cxids it holds and the future the test completes to commit it. */
-    private record Sent(List<Long> cxids, int bytes, CompletableFuture<Long> commit) {
+    private static final int NODE = 1;
+    private static final int OTHER_NODE = 2;
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    /** One run as sent: its header and its transactions. */
+    private record SentRun(Run run, List<Txn> txns) {
+        List<Integer> cxids() {
+            return txns.stream().map(Txn::cxid).toList();
+        }
+
+        int bytes() {
+            return txns.stream().mapToInt(TxnBatcher::size).sum();
+        }
+    }
+
+    /**
+     * What the batcher handed to the transport: an entry it appended (as the leader) or one run it forwarded (as a
+     * follower), and the future the test completes (appended and applied here, or queued by the leader).
+     */
+    private record Sent(boolean appended, List<SentRun> runs, CompletableFuture<Void> result) {
+        /** This node's run in it, or null. */
+        SentRun own() {
+            List<SentRun> own = runs.stream().filter(r -> r.run().origin() == NODE).toList();
+            assertThat(own).hasSizeLessThanOrEqualTo(1);
+            return own.isEmpty() ? null : own.get(0);
+        }
+
+        List<SentRun> forwarded() {
+            return runs.stream().filter(r -> r.run().origin() != NODE).toList();
+        }
+
+        int ops() {
+            return runs.stream().mapToInt(r -> r.run().count()).sum();
+        }
+    }
+
+    /** A transport whose leadership the test sets, recording what is sent. */
+    private final class FakeTransport implements TxnBatcher.Transport {
+        volatile boolean leads = true;
+
+        @Override
+        public boolean leads() {
+            return leads;
+        }
+
+        @Override
+        public CompletableFuture<?> append(byte[] entry) {
+            return record(true, BatchCodec.decode(entry));
+        }
+
+        @Override
+        public CompletableFuture<?> forward(byte[] run) {
+            BatchCodec.checkRun(run);
+            return record(false, BatchCodec.decode(BatchCodec.entry(0, List.of(run))));
+        }
+
+        private CompletableFuture<Void> record(boolean appended, Batch batch) {
+            List<SentRun> runs = new ArrayList<>();
+            int i = 0;
+            for (Run r : batch.runs()) {
+                runs.add(new SentRun(r, batch.txns().subList(i, i + r.count())));
+                i += r.count();
+            }
+            CompletableFuture<Void> result = new CompletableFuture<>();
+            sent.add(new Sent(appended, List.copyOf(runs), result));
+            return result;
+        }
     }
 
     private final LinkedBlockingQueue<Sent> sent = new LinkedBlockingQueue<>();
-    private final List<TxnBatcher> batchers = new ArrayList<>();
-    private long nextIndex = 1;
+    private final FakeTransport transport = new FakeTransport();
+    /** The replicated state's stream positions, deciding on every run applied. */
+    private final StreamTable table = new StreamTable();
+    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+    private final Deadlines deadlines = new Deadlines(TIMEOUT, nanos::get);
+    private final Clock clock = Clock.fixed(Instant.ofEpochMilli(1_700_000_000_000L), ZoneOffset.UTC);
+    private TxnBatcher batcher;
 
-    private TxnBatcher batcher(int maxOps, int maxBytes, int maxInFlight) {
-        TxnBatcher b = new TxnBatcher(entry -> {
-            CompletableFuture<Long> commit = new CompletableFuture<>();
-            List<Txn> txns = BatchCodec.decode(entry).txns();
-            sent.add(new Sent(txns.stream().map(t -> (long) t.cxid()).toList(),
-                    txns.stream().mapToInt(TxnBatcher::size).sum(), commit));
-            return commit;
-        }, Clock.systemUTC(), maxOps, maxBytes, maxInFlight);
-        batchers.add(b);
-        return b;
+    private TxnBatcher batcher(int maxOps, int maxBytes, int maxInFlight, int maxForwards) {
+        assertThat(batcher).as("one batcher per test").isNull();
+        batcher = new TxnBatcher(transport, clock, NODE, maxOps, maxBytes, maxInFlight, maxForwards, deadlines);
+        return batcher;
     }
 
     @AfterEach
     void close() {
-        batchers.forEach(TxnBatcher::close);
+        if (batcher != null) {
+            batcher.close();
+        }
+        deadlines.close();
     }
 
-    private static Txn txn(int cxid, int bodyBytes) {
-        return new Txn(1, cxid, 1, new byte[bodyBytes], List.of(), 1, cxid);
+    private static Txn txn(long session, int cxid, int bodyBytes) {
+        return new Txn(session, cxid, 1, new byte[bodyBytes], List.of(), NODE, cxid);
+    }
+
+    private static Txn txn(int cxid) {
+        return txn(1, cxid, 10);
+    }
+
+    /** A run node 2 forwarded to this node, encoded as it would arrive. */
+    private static byte[] otherRun(long stream, long firstSeq, int count, int bodyBytes) {
+        List<Txn> txns = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int cxid = (int) (1000 + firstSeq + i);
+            txns.add(new Txn(100, cxid, 1, new byte[bodyBytes], List.of(), OTHER_NODE, cxid));
+        }
+        return BatchCodec.encodeRun(new Run(OTHER_NODE, stream, firstSeq, count), txns);
+    }
+
+    private boolean acceptForwarded(byte[] run) {
+        return batcher.acceptForwarded(BatchCodec.checkRun(run), run);
     }
 
     private Sent next() throws InterruptedException {
         Sent s = sent.poll(5, TimeUnit.SECONDS);
-        assertThat(s).as("an entry handed to the log").isNotNull();
+        assertThat(s).as("something handed to the transport").isNotNull();
         return s;
     }
 
-    private void commit(Sent s) {
-        s.commit().complete(nextIndex++);
+    private Sent nextAppended() throws InterruptedException {
+        Sent s = next();
+        assertThat(s.appended()).as("appended, not forwarded").isTrue();
+        return s;
     }
 
-    /** Nothing more is handed to the log: the submitting thread ran a task queued after everything so far. */
-    private void assertNothingMoreSent(TxnBatcher b) throws InterruptedException {
+    private Sent nextForwarded() throws InterruptedException {
+        Sent s = next();
+        assertThat(s.appended()).as("forwarded, not appended").isFalse();
+        assertThat(s.runs()).hasSize(1);
+        assertThat(s.runs().get(0).run().origin()).isEqualTo(NODE);
+        return s;
+    }
+
+    /**
+     * Waits for the submitting thread to run everything handed to it so far: a completion callback it registers
+     * after the test completed the future has then run too.
+     */
+    private void settle() {
         CompletableFuture<Void> drained = new CompletableFuture<>();
-        b.onSubmitter(() -> drained.complete(null));
-        drained.join();
+        batcher.onSubmitter(() -> drained.complete(null));
+        assertThat(drained).succeedsWithin(5, TimeUnit.SECONDS);
+    }
+
+    /** Nothing more is handed to the transport: the submitting thread ran a task queued after everything so far. */
+    private void assertNothingMoreSent() throws InterruptedException {
+        settle();
         assertThat(sent.poll(50, TimeUnit.MILLISECONDS)).isNull();
     }
 
+    /** The runs are applied, as this node's apply thread would: the state decides, the batcher hears it. */
+    private List<RunVerdict> apply(List<SentRun> runs) {
+        List<RunVerdict> verdicts = runs.stream().map(r -> table.admit(r.run())).toList();
+        batcher.resolved(verdicts);
+        return verdicts;
+    }
+
+    private List<RunVerdict> apply(Sent s) {
+        return apply(s.runs());
+    }
+
+    /** The transport's future completes (appended and applied here, or queued by the leader). */
+    private void complete(Sent s) {
+        s.result().complete(null);
+        settle();
+    }
+
+    private void fail(Sent s, Throwable error) {
+        s.result().completeExceptionally(error);
+        settle();
+    }
+
+    /** Applied, then the append's future completes, in the order a leader sees them. */
+    private void commit(Sent s) {
+        assertThat(apply(s)).extracting(RunVerdict::decision).containsOnly(Decision.ADMITTED);
+        complete(s);
+    }
+
+    private static void assertFailed(CompletableFuture<?> f) {
+        assertThat(f).failsWithin(5, TimeUnit.SECONDS);
+    }
+
+    private static void assertAllFailed(List<CompletableFuture<Void>> futures) {
+        futures.forEach(TxnBatcherTest::assertFailed);
+    }
+
+    private static CompletableFuture<Void> all(List<CompletableFuture<Void>> futures) {
+        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Leader
+
     @Test
     void aLoneTransactionLeavesAtOnceAndThoseArrivingAtTheLimitShareTheNextEntry() throws Exception {
-        TxnBatcher b = batcher(1000, 1024 * 1024, 2);
-        CompletableFuture<Void> first = b.submit(txn(1, 10));
-        Sent one = next();
-        assertThat(one.cxids()).containsExactly(1L);
-        Sent two = next(b.submit(txn(2, 10)));
-        assertThat(two.cxids()).containsExactly(2L);
+        TxnBatcher b = batcher(1000, 1024 * 1024, 2, 4);
+        CompletableFuture<Void> first = b.submit(txn(1));
+        Sent one = nextAppended();
+        assertThat(one.own().cxids()).containsExactly(1);
+        CompletableFuture<Void> second = b.submit(txn(2));
+        Sent two = nextAppended();
+        assertThat(two.own().cxids()).containsExactly(2);
 
         List<CompletableFuture<Void>> waiting = new ArrayList<>();
         for (int i = 3; i <= 7; i++) {
-            waiting.add(b.submit(txn(i, 10)));
+            waiting.add(b.submit(txn(i)));
         }
-        // Two entries in flight: the rest waits, and leaves together once one of them commits.
-        assertNothingMoreSent(b);
+        // Two entries in flight: the rest waits, and leaves together once one of them is done.
+        assertNothingMoreSent();
         assertThat(b.queued()).isEqualTo(5);
-        assertThat(first).isNotDone();
 
-        commit(one);
-        assertThat(first).succeedsWithin(5, TimeUnit.SECONDS);
-        Sent three = next();
-        assertThat(three.cxids()).containsExactly(3L, 4L, 5L, 6L, 7L);
+        // The append completing frees its slot, but a transaction is done only once apply admitted its run.
+        complete(one);
+        assertThat(first).isNotDone();
+        Sent three = nextAppended();
+        assertThat(three.own().cxids()).containsExactly(3, 4, 5, 6, 7);
+        assertThat(three.runs()).hasSize(1);
+        assertThat(b.queued()).isZero();
+
+        apply(one);
+        assertThat(first).isCompleted();
+        assertThat(second).isNotDone();
         commit(two);
+        assertThat(second).isCompleted();
+        assertThat(all(waiting)).isNotDone();
         commit(three);
-        assertThat(CompletableFuture.allOf(waiting.toArray(CompletableFuture[]::new)))
-                .succeedsWithin(5, TimeUnit.SECONDS);
+        assertThat(all(waiting)).succeedsWithin(5, TimeUnit.SECONDS);
+
         assertThat(b.entriesSubmitted()).isEqualTo(3);
         assertThat(b.txnsSubmitted()).isEqualTo(7);
-    }
-
-    private Sent next(CompletableFuture<Void> submitted) throws InterruptedException {
-        assertThat(submitted).isNotDone();
-        return next();
+        assertThat(b.restarts()).isZero();
+        assertNothingMoreSent();
     }
 
     @Test
-    void entriesAreCappedByCountAndBytesAndLeaveInSubmitOrder() throws Exception {
-        int maxBytes = 2 * TxnBatcher.size(txn(0, 1000)) + 10;
-        TxnBatcher b = batcher(3, maxBytes, 1);
-        b.submit(txn(1, 10));
-        Sent one = next();
+    void aRunAppliedBeforeCountsAsAppliedWhenItsVerdictIsADuplicate() throws Exception {
+        TxnBatcher b = batcher(1000, 1024 * 1024, 1, 4);
+        CompletableFuture<Void> f = b.submit(txn(1));
+        Sent one = nextAppended();
+        table.admit(one.own().run());   // applied once, its verdict lost (a run sent twice)
+        assertThat(apply(one)).extracting(RunVerdict::decision).containsExactly(Decision.DUPLICATE);
+        assertThat(f).isCompleted();
+        complete(one);
+        assertThat(b.restarts()).isZero();
+    }
+
+    @Test
+    void entriesAreCappedByCountAndBytesAndLeaveInSubmitOrderNumberedFromOneInOneStream() throws Exception {
+        int maxBytes = 2 * TxnBatcher.size(txn(1, 0, 1000)) + 10;
+        TxnBatcher b = batcher(3, maxBytes, 1, 4);
+        b.submit(txn(1));
+        Sent one = nextAppended();
         for (int i = 2; i <= 8; i++) {
-            b.submit(txn(i, 10));
+            b.submit(txn(i));
         }
         for (int i = 9; i <= 12; i++) {
-            b.submit(txn(i, 1000));
+            b.submit(txn(1, i, 1000));
         }
+        List<Sent> entries = new ArrayList<>(List.of(one));
         commit(one);
-        List<Long> order = new ArrayList<>(one.cxids());
+        List<Integer> order = new ArrayList<>(one.own().cxids());
         while (order.size() < 12) {
-            Sent s = next();
-            assertThat(s.cxids()).hasSizeLessThanOrEqualTo(3);
-            assertThat(s.bytes()).isLessThanOrEqualTo(maxBytes);
-            order.addAll(s.cxids());
+            Sent s = nextAppended();
+            entries.add(s);
+            assertThat(s.runs()).hasSize(1);
+            assertThat(s.own().run().count()).isLessThanOrEqualTo(3);
+            assertThat(s.own().bytes()).isLessThanOrEqualTo(maxBytes);
+            order.addAll(s.own().cxids());
             commit(s);
         }
-        assertThat(order).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L);
-        assertNothingMoreSent(b);
+        assertThat(order).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
+        // 1 | 2 3 4 | 5 6 7 | 8 9 (bytes) | 10 11 | 12
+        assertThat(entries).extracting(s -> s.own().run().count()).containsExactly(1, 3, 3, 2, 2, 1);
+
+        long stream = one.own().run().stream();
+        long expectedSeq = 1;
+        for (Sent s : entries) {
+            Run run = s.own().run();
+            assertThat(run.origin()).isEqualTo(NODE);
+            assertThat(run.stream()).isEqualTo(stream);
+            assertThat(run.firstSeq()).isEqualTo(expectedSeq);
+            expectedSeq = run.lastSeq() + 1;
+        }
+        assertThat(b.entriesSubmitted()).isEqualTo(6);
+        assertThat(b.txnsSubmitted()).isEqualTo(12);
+        assertNothingMoreSent();
     }
 
     @Test
-    void aFailedEntryFailsItsTransactionsAndTheNextOnesStillLeave() throws Exception {
-        TxnBatcher b = batcher(1000, 1024 * 1024, 1);
-        CompletableFuture<Void> lost = b.submit(txn(1, 10));
-        Sent one = next();
-        CompletableFuture<Void> later = b.submit(txn(2, 10));
-        one.commit().completeExceptionally(new java.io.IOException("no leader"));
-        assertThat(lost).failsWithin(5, TimeUnit.SECONDS);
-        Sent two = next();
-        assertThat(two.cxids()).containsExactly(2L);
+    void aRefusedRunFailsEverythingUnresolvedAndQueuedAndTheNextRunStartsANewStream() throws Exception {
+        TxnBatcher b = batcher(1000, 1024 * 1024, 2, 4);
+        CompletableFuture<Void> lost = b.submit(txn(1));
+        Sent one = nextAppended();
+        CompletableFuture<Void> afterLost = b.submit(txn(2));
+        Sent two = nextAppended();
+        CompletableFuture<Void> queued = b.submit(txn(3));
+        assertNothingMoreSent();
+        long oldStream = one.own().run().stream();
+
+        // The first entry is lost: the second does not continue the stream and is refused.
+        assertThat(apply(two)).extracting(RunVerdict::decision).containsExactly(Decision.REFUSED);
+        assertAllFailed(List.of(lost, afterLost, queued));
+        assertThat(b.restarts()).isEqualTo(1);
+        assertThat(b.queued()).isZero();
+
+        complete(one);
+        complete(two);
+        CompletableFuture<Void> fresh = b.submit(txn(4));
+        Sent three = nextAppended();
+        Run run = three.own().run();
+        assertThat(run.stream()).isGreaterThan(oldStream);
+        assertThat(run.firstSeq()).isEqualTo(1);
+        assertThat(three.own().cxids()).containsExactly(4);
+        commit(three);
+        assertThat(fresh).succeedsWithin(5, TimeUnit.SECONDS);
+
+        // A straggler of the old stream is refused by the state and ignored by the batcher.
+        assertThat(apply(one)).extracting(RunVerdict::decision).containsExactly(Decision.REFUSED);
+        assertThat(b.restarts()).isEqualTo(1);
+        CompletableFuture<Void> next = b.submit(txn(5));
+        Sent four = nextAppended();
+        assertThat(four.own().run()).isEqualTo(new Run(NODE, run.stream(), 2, 1));
+        commit(four);
+        assertThat(next).succeedsWithin(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aRunRefusedForANewerStreamInTheStateRestartsAboveThatStream() throws Exception {
+        TxnBatcher b = batcher(1000, 1024 * 1024, 1, 4);
+        CompletableFuture<Void> f = b.submit(txn(1));
+        Sent one = nextAppended();
+        long stale = one.own().run().stream();
+        // The state already holds a newer stream of this node (say of its previous incarnation).
+        long newer = stale + 1000;
+        assertThat(table.admit(new Run(NODE, newer, 1, 3)).decision()).isEqualTo(Decision.ADMITTED);
+
+        assertThat(apply(one)).extracting(RunVerdict::decision).containsExactly(Decision.REFUSED);
+        assertFailed(f);
+        assertThat(b.restarts()).isEqualTo(1);
+        complete(one);
+
+        CompletableFuture<Void> fresh = b.submit(txn(2));
+        Sent two = nextAppended();
+        assertThat(two.own().run().stream()).isGreaterThan(newer);
+        assertThat(two.own().run().firstSeq()).isEqualTo(1);
         commit(two);
-        assertThat(later).succeedsWithin(5, TimeUnit.SECONDS);
+        assertThat(fresh).succeedsWithin(5, TimeUnit.SECONDS);
     }
 
     @Test
-    void aTransactionLargerThanAnEntryIsRefusedAndClosingFailsWhatWaits() throws Exception {
-        TxnBatcher b = batcher(1000, 4096, 1);
-        assertThat(b.submit(txn(1, 8192))).failsWithin(1, TimeUnit.SECONDS);
-        b.submit(txn(2, 10));
-        next();
-        CompletableFuture<Void> waiting = b.submit(txn(3, 10));
+    void aFailedAppendOfAnEntryHoldingThisNodesRunRestartsTheStream() throws Exception {
+        TxnBatcher b = batcher(1000, 1024 * 1024, 2, 4);
+        CompletableFuture<Void> lost = b.submit(txn(1));
+        Sent one = nextAppended();
+        CompletableFuture<Void> inFlight = b.submit(txn(2));
+        Sent two = nextAppended();
+        CompletableFuture<Void> queued = b.submit(txn(3));
+        long oldStream = one.own().run().stream();
+
+        fail(one, new IOException("not the leader any more"));
+        assertAllFailed(List.of(lost, inFlight, queued));
+        assertThat(b.restarts()).isEqualTo(1);
+
+        CompletableFuture<Void> fresh = b.submit(txn(4));
+        Sent three = nextAppended();
+        assertThat(three.own().run().stream()).isGreaterThan(oldStream);
+        assertThat(three.own().run().firstSeq()).isEqualTo(1);
+        commit(three);
+        assertThat(fresh).succeedsWithin(5, TimeUnit.SECONDS);
+
+        // The second entry of the old stream failing too changes nothing: that stream is gone already.
+        fail(two, new IOException("not the leader any more"));
+        assertThat(b.restarts()).isEqualTo(1);
+        CompletableFuture<Void> after = b.submit(txn(5));
+        Sent four = nextAppended();
+        assertThat(four.own().run()).isEqualTo(new Run(NODE, three.own().run().stream(), 2, 1));
+        commit(four);
+        assertThat(after).succeedsWithin(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aFailedAppendOfAnEntryHoldingOnlyForwardedRunsFailsNothingOfThisNode() throws Exception {
+        TxnBatcher b = batcher(1000, 1024 * 1024, 1, 4);
+        assertThat(acceptForwarded(otherRun(7, 1, 2, 10))).isTrue();
+        Sent forwardedOnly = nextAppended();
+        assertThat(forwardedOnly.own()).isNull();
+        assertThat(forwardedOnly.forwarded()).extracting(SentRun::run).containsExactly(new Run(OTHER_NODE, 7, 1, 2));
+
+        CompletableFuture<Void> mine = b.submit(txn(1));
+        assertNothingMoreSent();
+        fail(forwardedOnly, new IOException("not the leader any more"));
+        assertThat(mine).isNotDone();
+        assertThat(b.restarts()).isZero();
+
+        Sent next = nextAppended();
+        assertThat(next.own().run().firstSeq()).isEqualTo(1);
+        assertThat(next.own().cxids()).containsExactly(1);
+        commit(next);
+        assertThat(mine).succeedsWithin(5, TimeUnit.SECONDS);
+        assertThat(b.restarts()).isZero();
+    }
+
+    @Test
+    void aRunNotAppliedWithinTheTimeoutRestartsTheStream() throws Exception {
+        TxnBatcher b = batcher(1000, 1024 * 1024, 1, 4);
+        CompletableFuture<Void> applied = b.submit(txn(1));
+        Sent one = nextAppended();
+        commit(one);
+        assertThat(applied).isCompleted();
+
+        CompletableFuture<Void> late = b.submit(txn(2));
+        Sent two = nextAppended();
+        CompletableFuture<Void> queued = b.submit(txn(3));
+        long oldStream = two.own().run().stream();
+
+        nanos.addAndGet(TIMEOUT.toNanos() - 1);
+        assertThat(deadlines.sweep(nanos.get())).isZero();
+        assertThat(late).isNotDone();
+        assertThat(b.restarts()).isZero();
+
+        // Only the unresolved run expires: the applied one's deadline was met.
+        nanos.addAndGet(1);
+        assertThat(deadlines.sweep(nanos.get())).isEqualTo(1);
+        assertAllFailed(List.of(late, queued));
+        assertThat(b.restarts()).isEqualTo(1);
+
+        complete(two);   // appended, but never applied here
+        CompletableFuture<Void> fresh = b.submit(txn(4));
+        Sent three = nextAppended();
+        assertThat(three.own().run().stream()).isGreaterThan(oldStream);
+        assertThat(three.own().run().firstSeq()).isEqualTo(1);
+        commit(three);
+        assertThat(fresh).succeedsWithin(5, TimeUnit.SECONDS);
+
+        nanos.addAndGet(2 * TIMEOUT.toNanos());
+        assertThat(deadlines.sweep(nanos.get())).isZero();
+        assertThat(b.restarts()).isEqualTo(1);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Follower
+
+    @Test
+    void aFollowerForwardsRunsOfAtMostHalfAnEntryWithAtMostMaxForwardsAwaitingTheirVerdict() throws Exception {
+        transport.leads = false;
+        TxnBatcher b = batcher(4, 1024 * 1024, 1, 2);
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        futures.add(b.submit(txn(1)));
+        Sent one = nextForwarded();
+        futures.add(b.submit(txn(2)));
+        Sent two = nextForwarded();
+        for (int i = 3; i <= 7; i++) {
+            futures.add(b.submit(txn(i)));
+        }
+        assertNothingMoreSent();
+        assertThat(b.queued()).isEqualTo(5);
+
+        // The leader queuing a run frees nothing: only its verdict does.
+        complete(one);
+        complete(two);
+        assertNothingMoreSent();
+        assertThat(futures.get(0)).isNotDone();
+
+        List<Sent> runs = new ArrayList<>(List.of(one, two));
+        apply(one);
+        assertThat(futures.get(0)).isCompleted();
+        assertThat(futures.get(1)).isNotDone();
+        Sent three = nextForwarded();
+        runs.add(three);
+        assertThat(three.own().cxids()).containsExactly(3, 4);   // half of maxOps
+        assertNothingMoreSent();
+
+        complete(three);
+        apply(two);
+        Sent four = nextForwarded();
+        runs.add(four);
+        assertThat(four.own().cxids()).containsExactly(5, 6);
+        complete(four);
+        apply(three);
+        Sent five = nextForwarded();
+        runs.add(five);
+        assertThat(five.own().cxids()).containsExactly(7);
+        complete(five);
+        apply(four);
+        apply(five);
+        assertThat(all(futures)).succeedsWithin(5, TimeUnit.SECONDS);
+        assertNothingMoreSent();
+
+        long stream = one.own().run().stream();
+        long expectedSeq = 1;
+        for (Sent s : runs) {
+            assertThat(s.own().run().stream()).isEqualTo(stream);
+            assertThat(s.own().run().firstSeq()).isEqualTo(expectedSeq);
+            expectedSeq = s.own().run().lastSeq() + 1;
+        }
+        assertThat(expectedSeq).isEqualTo(8);
+        assertThat(b.entriesSubmitted()).isZero();
+        assertThat(b.restarts()).isZero();
+    }
+
+    @Test
+    void aFollowersRunsAreCappedAtHalfAnEntrysBytes() throws Exception {
+        transport.leads = false;
+        int maxBytes = 2 * TxnBatcher.size(txn(1, 0, 200)) + 10;
+        TxnBatcher b = batcher(1000, maxBytes, 1, 1);
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        futures.add(b.submit(txn(1, 1, 200)));
+        Sent s = nextForwarded();
+        for (int i = 2; i <= 4; i++) {
+            futures.add(b.submit(txn(1, i, 200)));
+        }
+        List<Integer> order = new ArrayList<>();
+        while (true) {
+            assertThat(s.own().cxids()).as("one transaction of 200 bytes fills half an entry").hasSize(1);
+            assertThat(s.own().bytes()).isLessThanOrEqualTo(maxBytes / 2);
+            order.addAll(s.own().cxids());
+            complete(s);
+            apply(s);
+            if (order.size() == 4) {
+                break;
+            }
+            s = nextForwarded();
+        }
+        assertThat(order).containsExactly(1, 2, 3, 4);
+        assertThat(all(futures)).succeedsWithin(5, TimeUnit.SECONDS);
+        assertNothingMoreSent();
+    }
+
+    @Test
+    void aFailedForwardRestartsTheStream() throws Exception {
+        transport.leads = false;
+        TxnBatcher b = batcher(1000, 1024 * 1024, 1, 2);
+        CompletableFuture<Void> lost = b.submit(txn(1));
+        Sent one = nextForwarded();
+        CompletableFuture<Void> inFlight = b.submit(txn(2));
+        Sent two = nextForwarded();
+        CompletableFuture<Void> queued = b.submit(txn(3));
+        assertNothingMoreSent();
+        long oldStream = one.own().run().stream();
+
+        fail(one, new IOException("leader unreachable"));
+        assertAllFailed(List.of(lost, inFlight, queued));
+        assertThat(b.restarts()).isEqualTo(1);
+        complete(two);
+
+        CompletableFuture<Void> fresh = b.submit(txn(4));
+        Sent three = nextForwarded();
+        assertThat(three.own().run().stream()).isGreaterThan(oldStream);
+        assertThat(three.own().run().firstSeq()).isEqualTo(1);
+        complete(three);
+        assertThat(apply(three)).extracting(RunVerdict::decision).containsExactly(Decision.ADMITTED);
+        assertThat(fresh).succeedsWithin(5, TimeUnit.SECONDS);
+
+        // The old stream's second run, should the leader still append it, is refused and ignored.
+        assertThat(apply(two)).extracting(RunVerdict::decision).containsExactly(Decision.REFUSED);
+        assertThat(b.restarts()).isEqualTo(1);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Leader with forwarded runs
+
+    @Test
+    void forwardedRunsShareTheLeadersEntryWithItsOwnRun() throws Exception {
+        TxnBatcher b = batcher(1000, 1024 * 1024, 1, 4);
+        CompletableFuture<Void> first = b.submit(txn(1));
+        Sent one = nextAppended();
+        assertThat(acceptForwarded(otherRun(7, 1, 2, 10))).isTrue();
+        CompletableFuture<Void> second = b.submit(txn(2));
+        CompletableFuture<Void> third = b.submit(txn(3));
+        assertThat(acceptForwarded(otherRun(7, 3, 1, 10))).isTrue();
+        assertNothingMoreSent();
+
+        commit(one);
+        assertThat(first).isCompleted();
+        Sent two = nextAppended();
+        assertThat(two.runs()).extracting(SentRun::run).containsExactly(
+                new Run(NODE, one.own().run().stream(), 2, 2),
+                new Run(OTHER_NODE, 7, 1, 2),
+                new Run(OTHER_NODE, 7, 3, 1));
+        assertThat(two.own().cxids()).containsExactly(2, 3);
+        commit(two);
+        assertThat(all(List.of(second, third))).succeedsWithin(5, TimeUnit.SECONDS);
+        assertThat(b.entriesSubmitted()).isEqualTo(2);
+        assertThat(b.txnsSubmitted()).isEqualTo(6);
+        assertNothingMoreSent();
+    }
+
+    @Test
+    void withForwardedRunsWaitingTheOwnRunTakesAtMostHalfAnEntrysCountAndTheOldestForwardedRunGetsIn()
+            throws Exception {
+        TxnBatcher b = batcher(4, 1024 * 1024, 1, 4);
+        fairness(b, 4, 1024 * 1024, 10);
+    }
+
+    @Test
+    void withForwardedRunsWaitingTheOwnRunTakesAtMostHalfAnEntrysBytesAndTheOldestForwardedRunGetsIn()
+            throws Exception {
+        int maxBytes = 4 * TxnBatcher.size(txn(1, 0, 100)) + 8;
+        TxnBatcher b = batcher(1000, maxBytes, 1, 4);
+        fairness(b, 1000, maxBytes, 100);
+    }
+
+    /**
+     * Three forwarded runs of half an entry wait while this node's queue is kept full: each of the next three
+     * entries holds half an entry of this node's transactions and the oldest forwarded run, none starves.
+     */
+    private void fairness(TxnBatcher b, int maxOps, int maxBytes, int bodyBytes) throws Exception {
+        int cxid = 0;
+        List<CompletableFuture<Void>> mine = new ArrayList<>();
+        mine.add(b.submit(txn(1, ++cxid, bodyBytes)));
+        Sent entry = nextAppended();
+        List<Run> forwarded = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            byte[] run = otherRun(7, 1 + 2 * i, 2, bodyBytes);
+            forwarded.add(BatchCodec.checkRun(run));
+            assertThat(acceptForwarded(run)).isTrue();
+        }
+        for (int i = 0; i < 6; i++) {
+            mine.add(b.submit(txn(1, ++cxid, bodyBytes)));
+        }
+        assertNothingMoreSent();
+
+        List<Integer> order = new ArrayList<>(entry.own().cxids());
+        for (int i = 0; i < 3; i++) {
+            commit(entry);
+            entry = nextAppended();
+            assertThat(entry.own()).as("this node's run in entry %s", i).isNotNull();
+            assertThat(entry.own().run().count()).isLessThanOrEqualTo(Math.max(1, maxOps / 2));
+            assertThat(entry.own().bytes()).isLessThanOrEqualTo(maxBytes / 2);
+            assertThat(entry.own().run().count()).isEqualTo(2);
+            assertThat(entry.forwarded()).extracting(SentRun::run).containsExactly(forwarded.get(i));
+            assertThat(entry.runs().get(0)).isSameAs(entry.own());
+            order.addAll(entry.own().cxids());
+            // Keep this node's queue full.
+            for (int j = 0; j < 2; j++) {
+                mine.add(b.submit(txn(1, ++cxid, bodyBytes)));
+            }
+        }
+        // No forwarded run waits any more: this node's run may fill the entry.
+        commit(entry);
+        entry = nextAppended();
+        assertThat(entry.forwarded()).isEmpty();
+        assertThat(entry.own().run().count()).isEqualTo(4);
+        order.addAll(entry.own().cxids());
+        commit(entry);
+        entry = nextAppended();
+        order.addAll(entry.own().cxids());
+        commit(entry);
+
+        assertThat(order).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13);
+        assertThat(all(mine)).succeedsWithin(5, TimeUnit.SECONDS);
+        assertNothingMoreSent();
+    }
+
+    @Test
+    void theOldestForwardedRunGetsInEvenWhenItIsLargerThanWhatTheOwnRunLeaves() throws Exception {
+        // A follower configured with larger entries than this leader forwards a run of 3 where 2 are left.
+        TxnBatcher b = batcher(4, 1024 * 1024, 1, 4);
+        b.submit(txn(1));
+        Sent one = nextAppended();
+        byte[] big = otherRun(7, 1, 3, 10);
+        assertThat(acceptForwarded(big)).isTrue();
+        byte[] next = otherRun(7, 4, 1, 10);
+        assertThat(acceptForwarded(next)).isTrue();
+        for (int i = 2; i <= 5; i++) {
+            b.submit(txn(i));
+        }
+        commit(one);
+        Sent two = nextAppended();
+        assertThat(two.own().cxids()).containsExactly(2, 3);
+        assertThat(two.forwarded()).extracting(SentRun::run).containsExactly(BatchCodec.checkRun(big));
+        commit(two);
+        Sent three = nextAppended();
+        assertThat(three.own().cxids()).containsExactly(4, 5);
+        assertThat(three.forwarded()).extracting(SentRun::run).containsExactly(BatchCodec.checkRun(next));
+        commit(three);
+
+        // Alone in the entry too, a forwarded run larger than an entry is not held back forever.
+        byte[] huge = otherRun(7, 5, 6, 10);
+        assertThat(acceptForwarded(huge)).isTrue();
+        Sent four = nextAppended();
+        assertThat(four.own()).isNull();
+        assertThat(four.forwarded()).extracting(SentRun::run).containsExactly(BatchCodec.checkRun(huge));
+        commit(four);
+        assertNothingMoreSent();
+    }
+
+    @Test
+    void aNodeThatDoesNotLeadRefusesForwardedRunsAndDropsThoseQueuedWhenItStopsLeading() throws Exception {
+        TxnBatcher b = batcher(1000, 1024 * 1024, 1, 4);
+        transport.leads = false;
+        assertThat(acceptForwarded(otherRun(7, 1, 1, 10))).isFalse();
+        assertNothingMoreSent();
+
+        transport.leads = true;
+        CompletableFuture<Void> first = b.submit(txn(1));
+        Sent one = nextAppended();
+        assertThat(acceptForwarded(otherRun(7, 1, 1, 10))).isTrue();
+        CompletableFuture<Void> second = b.submit(txn(2));
+        assertNothingMoreSent();
+
+        // Leadership lost while both wait: this node's transaction is forwarded, the forwarded run dropped.
+        transport.leads = false;
+        commit(one);
+        assertThat(first).isCompleted();
+        Sent two = nextForwarded();
+        assertThat(two.own().run()).isEqualTo(new Run(NODE, one.own().run().stream(), 2, 1));
+        assertNothingMoreSent();
+
+        // Leading again, nothing of the dropped run is appended.
+        transport.leads = true;
+        b.kick();
+        assertNothingMoreSent();
+        complete(two);
+        apply(two);
+        assertThat(second).isCompleted();
+        assertNothingMoreSent();
+        assertThat(b.entriesSubmitted()).isEqualTo(1);
+        assertThat(b.restarts()).isZero();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Leader changes, fence, close
+
+    @Test
+    void aLeaderChangeWithUnresolvedRunsFailsThemAndStartsANewStream() throws Exception {
+        transport.leads = false;
+        TxnBatcher b = batcher(1000, 1024 * 1024, 1, 1);
+        CompletableFuture<Void> first = b.submit(txn(1));
+        Sent one = nextForwarded();
+        complete(one);
+        CompletableFuture<Void> queued = b.submit(txn(2));
+
+        b.leaderChanged();
+        assertAllFailed(List.of(first, queued));
+        assertThat(b.restarts()).isEqualTo(1);
+
+        CompletableFuture<Void> fresh = b.submit(txn(3));
+        Sent two = nextForwarded();
+        assertThat(two.own().run().stream()).isGreaterThan(one.own().run().stream());
+        assertThat(two.own().run().firstSeq()).isEqualTo(1);
+        complete(two);
+        assertThat(apply(two)).extracting(RunVerdict::decision).containsExactly(Decision.ADMITTED);
+        assertThat(fresh).succeedsWithin(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aLeaderChangeWithNothingUnresolvedFailsNothing() throws Exception {
+        transport.leads = false;
+        TxnBatcher b = batcher(1000, 1024 * 1024, 1, 1);
+        CompletableFuture<Void> first = b.submit(txn(1));
+        Sent one = nextForwarded();
+        complete(one);
+        apply(one);
+        assertThat(first).isCompleted();
+
+        b.leaderChanged();
+        assertThat(b.restarts()).isZero();
+        CompletableFuture<Void> second = b.submit(txn(2));
+        Sent two = nextForwarded();
+        assertThat(two.own().run()).isEqualTo(new Run(NODE, one.own().run().stream(), 2, 1));
+        complete(two);
+        apply(two);
+        assertThat(second).isCompleted();
+        assertThat(first).isNotCompletedExceptionally();
+    }
+
+    @Test
+    void whileARestartFailsASessionsTransactionsTheSessionMayProposeNothingAndOtherSessionsMay() throws Exception {
+        TxnBatcher b = batcher(1000, 1024 * 1024, 1, 4);
+        CompletableFuture<Void> a1 = b.submit(txn(7, 1, 10));
+        Sent one = nextAppended();
+        CompletableFuture<Void> a2 = b.submit(txn(7, 2, 10));
+        CompletableFuture<Void> c1 = b.submit(txn(8, 3, 10));
+        CompletableFuture<Void> internal = b.submit(txn(0, 4, 10));
+
+        AtomicReference<CompletableFuture<Void>> sameSession = new AtomicReference<>();
+        AtomicReference<Boolean> sameSessionFailedAtOnce = new AtomicReference<>();
+        AtomicReference<CompletableFuture<Void>> otherSession = new AtomicReference<>();
+        AtomicReference<CompletableFuture<Void>> internalAgain = new AtomicReference<>();
+        a1.whenComplete((v, e) -> {
+            // As a connection's failure callback would: its session's next request.
+            CompletableFuture<Void> f = b.submit(txn(7, 5, 10));
+            sameSessionFailedAtOnce.set(f.isCompletedExceptionally());
+            sameSession.set(f);
+            otherSession.set(b.submit(txn(9, 6, 10)));
+            internalAgain.set(b.submit(txn(0, 7, 10)));
+        });
+
+        fail(one, new IOException("not the leader any more"));
+        assertAllFailed(List.of(a1, a2, c1, internal));
+        assertThat(b.restarts()).isEqualTo(1);
+        assertThat(sameSessionFailedAtOnce.get()).as("submitted while the failures were delivered").isTrue();
+        assertThatCauseIsIllegalState(sameSession.get());
+        assertThat(otherSession.get()).isNotDone();
+        assertThat(internalAgain.get()).isNotDone();
+
+        // The restart is done: the session may propose again.
+        CompletableFuture<Void> sameSessionLater = b.submit(txn(7, 8, 10));
+        assertThat(sameSessionLater).isNotDone();
+        CompletableFuture<Void> otherFencedSessionLater = b.submit(txn(8, 9, 10));
+        assertThat(otherFencedSessionLater).isNotDone();
+
+        List<Integer> order = new ArrayList<>();
+        long stream = 0;
+        long expectedSeq = 1;
+        while (order.size() < 4) {
+            Sent s = nextAppended();
+            Run run = s.own().run();
+            if (stream == 0) {
+                stream = run.stream();
+                assertThat(stream).isGreaterThan(one.own().run().stream());
+            }
+            assertThat(run.stream()).isEqualTo(stream);
+            assertThat(run.firstSeq()).isEqualTo(expectedSeq);
+            expectedSeq = run.lastSeq() + 1;
+            order.addAll(s.own().cxids());
+            commit(s);
+        }
+        assertThat(order).containsExactly(6, 7, 8, 9);
+        assertThat(all(List.of(otherSession.get(), internalAgain.get(), sameSessionLater, otherFencedSessionLater)))
+                .succeedsWithin(5, TimeUnit.SECONDS);
+        assertNothingMoreSent();
+    }
+
+    private static void assertThatCauseIsIllegalState(CompletableFuture<?> f) {
+        assertThat(f).failsWithin(5, TimeUnit.SECONDS)
+                .withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aTransactionLargerThanAnEntryIsRefusedAndClosingFailsWhatWaitsAndWhatComesLater() throws Exception {
+        TxnBatcher b = batcher(1000, 4096, 1, 4);
+        assertThat(b.submit(txn(1, 1, 8192))).failsWithin(1, TimeUnit.SECONDS)
+                .withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(IllegalArgumentException.class);
+        assertNothingMoreSent();
+
+        CompletableFuture<Void> unresolved = b.submit(txn(2));
+        Sent one = nextAppended();
+        CompletableFuture<Void> queued = b.submit(txn(3));
         b.close();
-        assertThat(waiting).failsWithin(1, TimeUnit.SECONDS);
-        assertThat(b.submit(txn(4, 10))).failsWithin(1, TimeUnit.SECONDS);
+        assertThatCauseIsIllegalState(unresolved);
+        assertThatCauseIsIllegalState(queued);
+        assertThatCauseIsIllegalState(b.submit(txn(4)));
+        assertThat(b.acceptForwarded(new Run(OTHER_NODE, 7, 1, 1), otherRun(7, 1, 1, 10))).isFalse();
+
+        // What the log still reports changes nothing.
+        one.result().complete(null);
+        apply(one);
+        assertThat(b.restarts()).isZero();
+        assertThat(sent.poll(50, TimeUnit.MILLISECONDS)).isNull();
     }
 }
