@@ -33,7 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Ratis clients of one node: the forwarding client, which sends this node's entries to the leader while it
+ * The Ratis clients of one node: the forwarding client, which sends this node's runs to the leader while it
  * does not lead (one ordered stream that follows the leader this node's server follows), and a client per
  * membership change. Every client knows the current configuration's peers and waits a bounded time per attempt.
  */
@@ -48,7 +48,7 @@ final class RatisClients implements AutoCloseable {
     private final IntSupplier leaderNodeId;
 
     private volatile RaftClient forwarding;
-    /** Entries sent through {@link #forwarding} whose reply has not come yet. */
+    /** Runs sent through {@link #forwarding} whose answer has not come yet. */
     private final AtomicInteger inFlight = new AtomicInteger();
     /** A forwarding client whose ordered stream Ratis failed for good ({@link #streamFailed}), to be replaced. */
     private volatile RaftClient failed;
@@ -129,7 +129,7 @@ final class RatisClients implements AutoCloseable {
         return c != null && c == failed;
     }
 
-    /** How many entries sent through the forwarding client await their reply. */
+    /** How many runs sent through the forwarding client await their answer. */
     int inFlight() {
         return inFlight.get();
     }
@@ -149,7 +149,7 @@ final class RatisClients implements AutoCloseable {
         return c;
     }
 
-    /** The client that forwards this node's entries, starting at {@code leader} if known. */
+    /** The client that forwards this node's runs, starting at {@code leader} if known. */
     private RaftClient newForwarding(RaftPeerId leader) {
         return newClient(attemptTimeout(settings), retryPolicy(settings), leader);
     }
@@ -162,20 +162,19 @@ final class RatisClients implements AutoCloseable {
      * follower took longer than the client's connect timeout, and entries issued at a leader's isolation held back
      * the new leader's own first writes). So when this node's server knows a leader other than the client's:
      * <ul>
-     * <li>with none of our entries in flight, a fresh client starts at that leader and the old one is closed (a
+     * <li>with none of our runs in flight, a fresh client starts at that leader and the old one is closed (a
      * new client is a new ordered stream, so this is only done when there is no order to keep);</li>
-     * <li>with entries in flight, the client's connection to its leader is dropped: Ratis fails the entries in
-     * flight on it and the same client retries them, in order and under the same call ids, at another member,
-     * which answers or names the leader. A retry of an entry the old leader did commit is answered from the
-     * retry cache, which every member fills as it applies entries, and a new leader takes requests only once it
-     * has applied its predecessor's entries (Ratis's "leader ready"): each entry is applied once. Should all of
+     * <li>with runs in flight, the client's connection to its leader is dropped: Ratis fails the runs in flight
+     * on it and the same client retries them, in order, at another member, which answers or names the leader (a
+     * run the old leader had already put in an entry then comes twice, and apply skips the copy; the batcher has
+     * meanwhile failed those runs' transactions and started a new stream, see {@link TxnBatcher}). Should all of
      * them have been answered meanwhile, the client is replaced as above.</li>
      * </ul>
      */
     private RaftClient followLeader(int leader) {
         RaftClient c = forwarding();
         if (failed == c) {
-            log.info("The forwarding Raft client gave up on an entry: a new client takes this node's next entries");
+            log.info("The forwarding Raft client gave up on a run: a new client takes this node's next runs");
             return replace(c, leader > 0 && leader != settings.nodeId() ? RatisConfig.peerId(leader) : null);
         }
         RaftPeerId clientLeader = c.getLeaderId();
@@ -189,7 +188,7 @@ final class RatisClients implements AutoCloseable {
             }
         }
         if (leader == settings.nodeId()) {
-            return c;   // this node leads: its next entries go to its own server
+            return c;   // this node leads: its next runs go into its own entries
         }
         log.debug("Forwarding writes to the new leader n{} (the Raft client pointed at {})", leader, clientLeader);
         return replace(c, RatisConfig.peerId(leader));
@@ -222,7 +221,7 @@ final class RatisClients implements AutoCloseable {
         }
         abandonedClient = client;
         abandonedLeader = stale;
-        log.info("This node follows {} while {} of its entries await an answer from {}: dropping the connection to {}"
+        log.info("This node follows {} while {} of its runs await an answer from {}: dropping the connection to {}"
                 + " so that they are retried at the leader", leader == settings.nodeId() ? "itself as leader"
                 : "leader n" + leader, inFlight.get(), stale, stale);
         Thread t = new Thread(() -> {

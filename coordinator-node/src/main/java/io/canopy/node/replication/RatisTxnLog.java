@@ -42,9 +42,10 @@ import io.canopy.node.replication.ReplicationSettings.Member;
 
 /**
  * The consensus log on Apache Ratis (gRPC transport). A single node is a one-member Raft group; a cluster only
- * adds members. Writes are batched ({@link TxnBatcher}) and submitted in-process when this node leads (no gRPC
- * hop), through a Ratis client otherwise. A write's future completes only once its entry is applied here, so
- * the server's reply always follows its own apply (read-your-writes on every node).
+ * adds members. Writes are batched ({@link TxnBatcher}): the leader submits in-process (no gRPC hop) entries
+ * that hold its own run of transactions and the runs its followers forwarded to it through their Ratis clients.
+ * A write's future completes only once its run is applied here, so the server's reply always follows its own
+ * apply (read-your-writes on every node).
  *
  * <p><b>Membership.</b> The static member list only seeds a new group; from then on the Raft configuration stored
  * in the log rules (Ratis's RECOVER start-up reads it back), and everything derived from the membership at run
