@@ -77,6 +77,10 @@ public final class ClientConnection {
     private boolean closing;
     /** Whether {@link #closeNow} was called already (guarded by this). */
     private boolean closingNow;
+    /** Held while a write is checked and proposed; {@link #closeNow} takes it to stop proposals. */
+    private final Object proposing = new Object();
+    /** Set by {@link #closeNow}: no more writes of this connection go to the log (guarded by proposing). */
+    private boolean proposalsStopped;
     private boolean drainScheduled;
     /** Whether a switch of reading waits on the event loop (guarded by this). */
     private boolean readingUpdateScheduled;
@@ -243,15 +247,21 @@ public final class ClientConnection {
     /**
      * Proposes a write unless the connection is closing: once one of its writes failed (its outcome unknown), none
      * of its later writes may reach the log, so that what the session sent reaches the state as a prefix. The check
-     * and the proposal happen under the lock that {@link #closeNow} takes, so a failure delivered meanwhile either
-     * comes first (and this write is dropped with the connection) or after (and this write fails with the rest).
+     * and the proposal happen under {@link #proposing}, which {@link #closeNow} takes to stop proposals, so a
+     * failure delivered meanwhile either comes first (and this write is dropped with the connection) or after (and
+     * this write fails with the rest). Not this connection's monitor: the apply thread takes that to deliver
+     * outcomes, and must not wait while an event loop waits for the batcher.
      */
     private void propose(PendingRequest request) {
         enqueue(request);
         Txn txn = new Txn(sessionId, request.xid, request.type, request.body, request.identities,
                 service.nodeId(), service.nextOriginSeq());
-        synchronized (this) {
-            if (closing) {
+        synchronized (proposing) {
+            boolean stop;
+            synchronized (this) {
+                stop = closing;
+            }
+            if (stop || proposalsStopped) {
                 return;   // the connection is going away, and its pending requests with it
             }
             service.propose(txn, outcome -> writeApplied(request, outcome),
@@ -558,6 +568,9 @@ public final class ClientConnection {
      * first reason only: once the log cannot commit, each of the connection's pipelined writes fails and calls this.
      */
     public void closeNow(String reason) {
+        synchronized (proposing) {   // taken alone, never inside this connection's monitor (see propose)
+            proposalsStopped = true;
+        }
         boolean first;
         synchronized (this) {
             first = !closingNow;
