@@ -20,9 +20,10 @@ import io.canopy.core.tree.NodeState;
  * The snapshot stream: {@code [int magic][byte version][long lastAppliedIndex][long lastZxid]} then the state
  * segment {@code [int sessions](session)*[int nodes](node)*} with sessions by id and nodes in canonical
  * depth-first order, then the nodes' streams {@code [int count]([int origin][long stream][long lastSeq])*} by
- * origin (version 3; older versions have none). The state segment alone is what {@link CoordinatorState#digest()} hashes, so equal state
- * gives equal digests and a read-then-written snapshot is byte-identical. Snapshots are written from a
- * {@link SnapshotImage}; the digest walks the live tree ({@link #writeState}); both give the same bytes.
+ * origin (version 3; older versions have none). The state segment alone is what
+ * {@link CoordinatorState#digest()} hashes (not the streams), so equal state gives equal digests and a
+ * read-then-written snapshot is byte-identical. Snapshots are written from a {@link SnapshotImage}; the digest
+ * walks the live tree ({@link #writeState}); both give the same bytes.
  */
 final class SnapshotFormat {
     static final int MAGIC = 0x434E5059; // "CNPY"

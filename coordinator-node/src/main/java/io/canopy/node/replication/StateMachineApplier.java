@@ -30,8 +30,6 @@ public interface StateMachineApplier {
      * @param verdicts what apply decided about the entry's runs (empty for an entry outside any stream)
      */
     record Applied(byte[] answer, List<RunVerdict> verdicts) {
-        /** Nothing to answer, no runs. */
-        public static final Applied NOTHING = new Applied(NO_ANSWER, List.of());
     }
 
     /** The index of the last applied entry, also after {@link #restoreSnapshot}. */

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -305,15 +306,18 @@ final class TxnBatcher {
         }
     }
 
+    /** Calls the transport; what it throws comes back as a failed future. */
+    private static CompletableFuture<?> call(Supplier<CompletableFuture<?>> send) {
+        try {
+            return send.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     /** On the submitting thread. */
     private void append(byte[] entry, Sent own) {
-        CompletableFuture<?> result;
-        try {
-            result = transport.append(entry);
-        } catch (RuntimeException e) {
-            result = CompletableFuture.failedFuture(e);
-        }
-        result.whenComplete((ok, error) -> {
+        call(() -> transport.append(entry)).whenComplete((ok, error) -> {
             synchronized (lock) {
                 entriesInFlight--;
             }
@@ -327,13 +331,7 @@ final class TxnBatcher {
 
     /** On the submitting thread. */
     private void forward(byte[] run, Sent own) {
-        CompletableFuture<?> result;
-        try {
-            result = transport.forward(run);
-        } catch (RuntimeException e) {
-            result = CompletableFuture.failedFuture(e);
-        }
-        result.whenComplete((ok, error) -> {
+        call(() -> transport.forward(run)).whenComplete((ok, error) -> {
             if (error != null) {
                 restart(own.run().stream(), error, 0);
             }
