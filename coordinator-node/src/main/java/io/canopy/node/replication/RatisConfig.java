@@ -31,6 +31,9 @@ final class RatisConfig {
      */
     static final int CATCH_UP_GAP = 1000;
 
+    /** Ratis's close threshold for JVM pauses: long enough that no pause closes the member. */
+    static final TimeDuration PAUSE_NEVER_CLOSES = TimeDuration.valueOf(3650, TimeUnit.DAYS);
+
     private RatisConfig() {
     }
 
@@ -75,6 +78,13 @@ final class RatisConfig {
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(s.electionTimeoutMax()));
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, millis(s.requestTimeout()));
         RaftClientConfigKeys.Rpc.setRequestTimeout(p, millis(s.requestTimeout()));
+
+        // A long pause of the JVM (a suspended VM, SIGSTOP, a long stop-the-world collection) must not end the
+        // member. Ratis 3.3.0 closes its server after a pause over 60 s, and the node then served no one until it
+        // was restarted (seen: a cluster whose three processes were stopped for 150 s came back with none serving).
+        // Raft already copes with a member that was away, as ZooKeeper does with a server that was: it rejoins as
+        // a follower and catches up. A leader paused longer than the step-down wait still steps down at once.
+        RaftServerConfigKeys.setCloseThreshold(p, PAUSE_NEVER_CLOSES);
 
         // Membership changes: a new member is staged until its log is within the gap of the leader's; one that
         // stops answering for the staging timeout fails the change (NEWCONFIGNOQUORUM). Adding as many voters as
