@@ -177,6 +177,12 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         public CompletableFuture<?> forward(byte[] run) {
             return clients.forward(ForwardedRun.encode(run)).thenCompose(RatisTxnLog::succeeded);
         }
+
+        @Override
+        public int nodes() {
+            return division().map(d -> d.getRaftConf().getCurrentPeers(RaftPeerRole.FOLLOWER).size()
+                    + d.getRaftConf().getCurrentPeers(RaftPeerRole.LISTENER).size()).orElse(1);
+        }
     }
 
     /** On the leader (a Ratis server thread): a follower's run, checked and queued for the next entry. */

@@ -4,9 +4,11 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -66,6 +68,9 @@ final class TxnBatcher {
 
         /** Sends one of this node's runs to the leader; completes once the leader has queued it. */
         CompletableFuture<?> forward(byte[] run);
+
+        /** Members of the cluster (voters and observers), each of which may send runs; at least 1. */
+        int nodes();
     }
 
     private record Pending(Txn txn, int bytes, CompletableFuture<Void> done) {
@@ -217,7 +222,8 @@ final class TxnBatcher {
             forwarded.clear();
         }
         while (unresolved.size() < maxForwards && !queue.isEmpty()) {
-            Sent own = takeRun(half(maxOps), half(maxBytes));
+            int nodes = Math.max(2, transport.nodes());
+            Sent own = takeRun(share(maxOps, nodes), share(maxBytes, nodes));
             byte[] run = BatchCodec.encodeRun(own.run(), txns(own));
             execute(() -> forward(run, own), own);
         }
@@ -225,8 +231,10 @@ final class TxnBatcher {
 
     /**
      * One entry of this node's waiting transactions and as many forwarded runs as fit. Caller holds the lock.
-     * Neither side can starve the other under load: while forwarded runs wait, this node's own run takes at most
-     * half the entry, and a follower's runs are at most half an entry, so the oldest forwarded run always fits.
+     * Under load every node gets an equal share of the entry, so that a session waits as long whichever node it
+     * is connected to: a follower's runs hold at most 1/n of an entry (n members), and while runs of k other
+     * nodes wait, this node's own run takes at most 1/(k+1) of it, which leaves room for one run of each (the
+     * oldest forwarded run always gets in).
      */
     private void appendEntry() {
         List<byte[]> runs = new ArrayList<>();
@@ -234,7 +242,8 @@ final class TxnBatcher {
         int bytes = 0;
         Sent own = null;
         if (!queue.isEmpty()) {
-            own = forwarded.isEmpty() ? takeRun(maxOps, maxBytes) : takeRun(half(maxOps), half(maxBytes));
+            int sharers = 1 + waitingOrigins();
+            own = takeRun(share(maxOps, sharers), share(maxBytes, sharers));
             byte[] run = BatchCodec.encodeRun(own.run(), txns(own));
             runs.add(run);
             ops += own.run().count();
@@ -284,8 +293,18 @@ final class TxnBatcher {
         return sent;
     }
 
-    private static int half(int cap) {
-        return Math.max(1, cap / 2);
+    /** A 1/{@code sharers} share of {@code cap}, at least 1. */
+    private static int share(int cap, int sharers) {
+        return Math.max(1, cap / sharers);
+    }
+
+    /** Nodes with forwarded runs waiting. Caller holds the lock. */
+    private int waitingOrigins() {
+        Set<Integer> origins = new HashSet<>();
+        for (Forwarded f : forwarded) {
+            origins.add(f.run().origin());
+        }
+        return origins.size();
     }
 
     private static List<Txn> txns(Sent s) {

@@ -38,6 +38,7 @@ class TxnBatcherTest {
 
     private static final int NODE = 1;
     private static final int OTHER_NODE = 2;
+    private static final int THIRD_NODE = 3;
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     /** One run as sent: its header and its transactions. */
@@ -75,6 +76,13 @@ class TxnBatcherTest {
     /** A transport whose leadership the test sets, recording what is sent. */
     private final class FakeTransport implements TxnBatcher.Transport {
         volatile boolean leads = true;
+        /** Members of the cluster: a follower's runs hold at most 1/nodes of an entry. */
+        volatile int nodes = 2;
+
+        @Override
+        public int nodes() {
+            return nodes;
+        }
 
         @Override
         public boolean leads() {
@@ -138,12 +146,17 @@ class TxnBatcherTest {
 
     /** A run node 2 forwarded to this node, encoded as it would arrive. */
     private static byte[] otherRun(long stream, long firstSeq, int count, int bodyBytes) {
+        return runOf(OTHER_NODE, stream, firstSeq, count, bodyBytes);
+    }
+
+    /** A run node {@code origin} forwarded to this node, encoded as it would arrive. */
+    private static byte[] runOf(int origin, long stream, long firstSeq, int count, int bodyBytes) {
         List<Txn> txns = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int cxid = (int) (1000 + firstSeq + i);
-            txns.add(new Txn(100, cxid, 1, new byte[bodyBytes], List.of(), OTHER_NODE, cxid));
+            txns.add(new Txn(100L * origin, cxid, 1, new byte[bodyBytes], List.of(), origin, cxid));
         }
-        return BatchCodec.encodeRun(new Run(OTHER_NODE, stream, firstSeq, count), txns);
+        return BatchCodec.encodeRun(new Run(origin, stream, firstSeq, count), txns);
     }
 
     private boolean acceptForwarded(byte[] run) {
@@ -479,8 +492,10 @@ class TxnBatcherTest {
     // Follower
 
     @Test
-    void aFollowerForwardsRunsOfAtMostHalfAnEntryWithAtMostMaxForwardsAwaitingTheirVerdict() throws Exception {
+    void aFollowerOfTwoNodesForwardsRunsOfAtMostHalfAnEntryWithAtMostMaxForwardsAwaitingTheirVerdict()
+            throws Exception {
         transport.leads = false;
+        transport.nodes = 2;
         TxnBatcher b = batcher(4, 1024 * 1024, 1, 2);
         List<CompletableFuture<Void>> futures = new ArrayList<>();
         futures.add(b.submit(txn(1)));
@@ -537,8 +552,9 @@ class TxnBatcherTest {
     }
 
     @Test
-    void aFollowersRunsAreCappedAtHalfAnEntrysBytes() throws Exception {
+    void aFollowerOfTwoNodesCapsItsRunsAtHalfAnEntrysBytes() throws Exception {
         transport.leads = false;
+        transport.nodes = 2;
         int maxBytes = 2 * TxnBatcher.size(txn(1, 0, 200)) + 10;
         TxnBatcher b = batcher(1000, maxBytes, 1, 1);
         List<CompletableFuture<Void>> futures = new ArrayList<>();
@@ -560,6 +576,46 @@ class TxnBatcherTest {
             s = nextForwarded();
         }
         assertThat(order).containsExactly(1, 2, 3, 4);
+        assertThat(all(futures)).succeedsWithin(5, TimeUnit.SECONDS);
+        assertNothingMoreSent();
+    }
+
+    @Test
+    void aFollowerOfNNodesForwardsRunsOfAtMostAnNthOfAnEntry() throws Exception {
+        transport.leads = false;
+        transport.nodes = 3;
+        TxnBatcher b = batcher(9, 1024 * 1024, 1, 1);
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        futures.add(b.submit(txn(1)));
+        Sent s = nextForwarded();
+        for (int i = 2; i <= 8; i++) {
+            futures.add(b.submit(txn(i)));
+        }
+        List<Integer> sizes = new ArrayList<>();
+        while (true) {
+            sizes.add(s.own().cxids().size());
+            complete(s);
+            apply(s);
+            if (sizes.stream().mapToInt(Integer::intValue).sum() == 8) {
+                break;
+            }
+            s = nextForwarded();
+        }
+        assertThat(sizes).containsExactly(1, 3, 3, 1);
+
+        // A fourth member joins: runs of at most a quarter (2 of 9).
+        transport.nodes = 4;
+        for (int i = 9; i <= 11; i++) {
+            futures.add(b.submit(txn(i)));
+        }
+        s = nextForwarded();
+        assertThat(s.own().cxids()).containsExactly(9);
+        complete(s);
+        apply(s);
+        s = nextForwarded();
+        assertThat(s.own().cxids()).containsExactly(10, 11);
+        complete(s);
+        apply(s);
         assertThat(all(futures)).succeedsWithin(5, TimeUnit.SECONDS);
         assertNothingMoreSent();
     }
@@ -686,6 +742,54 @@ class TxnBatcherTest {
         commit(entry);
 
         assertThat(order).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13);
+        assertThat(all(mine)).succeedsWithin(5, TimeUnit.SECONDS);
+        assertNothingMoreSent();
+    }
+
+    @Test
+    void withRunsOfTwoOtherNodesWaitingEachOfTheThreeNodesGetsAThirdOfEveryEntry() throws Exception {
+        // Three nodes, all saturated: a session waits as long whichever node it is connected to.
+        TxnBatcher b = batcher(6, 1024 * 1024, 1, 4);
+        int cxid = 0;
+        List<CompletableFuture<Void>> mine = new ArrayList<>();
+        mine.add(b.submit(txn(1, ++cxid, 10)));
+        Sent entry = nextAppended();
+        List<Run> second = new ArrayList<>();
+        List<Run> third = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            byte[] a = runOf(OTHER_NODE, 7, 1 + 2 * i, 2, 10);
+            byte[] c = runOf(THIRD_NODE, 9, 1 + 2 * i, 2, 10);
+            second.add(BatchCodec.checkRun(a));
+            third.add(BatchCodec.checkRun(c));
+            assertThat(acceptForwarded(a)).isTrue();
+            assertThat(acceptForwarded(c)).isTrue();
+        }
+        for (int i = 0; i < 6; i++) {
+            mine.add(b.submit(txn(1, ++cxid, 10)));
+        }
+        for (int i = 0; i < 3; i++) {
+            commit(entry);
+            entry = nextAppended();
+            assertThat(entry.own().run().count()).as("this node's share of entry %s", i).isEqualTo(2);
+            assertThat(entry.forwarded()).extracting(SentRun::run).containsExactly(second.get(i), third.get(i));
+            assertThat(entry.ops()).isEqualTo(6);
+            for (int j = 0; j < 2; j++) {
+                mine.add(b.submit(txn(1, ++cxid, 10)));
+            }
+        }
+        // Only node 2's runs wait now: this node takes half.
+        byte[] a = runOf(OTHER_NODE, 7, 7, 3, 10);
+        assertThat(acceptForwarded(a)).isTrue();
+        commit(entry);
+        entry = nextAppended();
+        assertThat(entry.own().run().count()).isEqualTo(3);
+        assertThat(entry.forwarded()).extracting(SentRun::run).containsExactly(BatchCodec.checkRun(a));
+        commit(entry);
+        while (!all(mine).isDone()) {
+            entry = nextAppended();
+            assertThat(entry.forwarded()).isEmpty();
+            commit(entry);
+        }
         assertThat(all(mine)).succeedsWithin(5, TimeUnit.SECONDS);
         assertNothingMoreSent();
     }
