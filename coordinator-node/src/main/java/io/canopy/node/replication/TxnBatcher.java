@@ -48,9 +48,9 @@ import io.canopy.core.txn.Txn;
  * Until the failures are delivered (which closes the sessions' connections), the sessions concerned may propose
  * nothing more.
  *
- * <p>No lock of ours is held while Ratis is called or a future is completed: the apply thread resolves runs and
- * takes this lock, Ratis may make a submission wait for its own locks, and completing a future runs the
- * connection's callbacks.
+ * <p>No lock of ours is held while Ratis is asked to do anything or a future is completed (only {@link
+ * Transport#nodes} reads Ratis's configuration under it): the apply thread resolves runs and takes this lock,
+ * Ratis may make a submission wait for its own locks, and completing a future runs the connection's callbacks.
  */
 final class TxnBatcher {
     private static final Logger log = LoggerFactory.getLogger(TxnBatcher.class);
@@ -69,7 +69,10 @@ final class TxnBatcher {
         /** Sends one of this node's runs to the leader; completes once the leader has queued it. */
         CompletableFuture<?> forward(byte[] run);
 
-        /** Members of the cluster (voters and observers), each of which may send runs; at least 1. */
+        /**
+         * Members of the cluster (voters and observers), each of which may send runs; at least 1. Called with the
+         * batcher's lock held, so it only reads (Ratis's current configuration) and never waits.
+         */
         int nodes();
     }
 
