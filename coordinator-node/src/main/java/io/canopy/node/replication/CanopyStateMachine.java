@@ -355,7 +355,8 @@ final class CanopyStateMachine extends BaseStateMachine {
 
     /**
      * Ratis shut this member down: either the node is stopping, or the member found itself outside the
-     * configuration (it was removed), and then the node stays up but must stop serving clients.
+     * configuration (it was removed), or Ratis stopped it on an error of its own, and then the node stays up but
+     * must stop serving clients.
      */
     @Override
     public void notifyServerShutdown(RoleInfoProto roleInfo, boolean allServer) {
@@ -364,7 +365,8 @@ final class CanopyStateMachine extends BaseStateMachine {
             leadership.accept(false);
             return;
         }
-        log.warn("Ratis shut this member down (role {}): it is no longer in the Raft configuration",
+        log.warn("Ratis shut this member down (role {}): it was removed from the Raft configuration, or Ratis"
+                + " stopped it (see the lines above); this node serves no client until it is restarted",
                 roleInfo.getRole());
         leadership.accept(false);
         membershipChanged.run();
