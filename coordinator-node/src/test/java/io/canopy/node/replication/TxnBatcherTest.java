@@ -680,14 +680,14 @@ class TxnBatcherTest {
     }
 
     @Test
-    void withForwardedRunsWaitingTheOwnRunTakesAtMostHalfAnEntrysCountAndTheOldestForwardedRunGetsIn()
+    void withRunsOfOneOtherNodeWaitingTheOwnRunTakesAtMostHalfAnEntrysCountAndTheOldestForwardedRunGetsIn()
             throws Exception {
         TxnBatcher b = batcher(4, 1024 * 1024, 1, 4);
         fairness(b, 4, 1024 * 1024, 10);
     }
 
     @Test
-    void withForwardedRunsWaitingTheOwnRunTakesAtMostHalfAnEntrysBytesAndTheOldestForwardedRunGetsIn()
+    void withRunsOfOneOtherNodeWaitingTheOwnRunTakesAtMostHalfAnEntrysBytesAndTheOldestForwardedRunGetsIn()
             throws Exception {
         int maxBytes = 4 * TxnBatcher.size(txn(1, 0, 100)) + 8;
         TxnBatcher b = batcher(1000, maxBytes, 1, 4);
@@ -695,8 +695,9 @@ class TxnBatcherTest {
     }
 
     /**
-     * Three forwarded runs of half an entry wait while this node's queue is kept full: each of the next three
-     * entries holds half an entry of this node's transactions and the oldest forwarded run, none starves.
+     * Three runs of one other node, each of half an entry, wait while this node's queue is kept full: each of the
+     * next three entries holds half an entry of this node's transactions and the oldest forwarded run, none
+     * starves.
      */
     private void fairness(TxnBatcher b, int maxOps, int maxBytes, int bodyBytes) throws Exception {
         int cxid = 0;
