@@ -168,6 +168,11 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         }
 
         @Override
+        public boolean electedNotReady() {
+            return !leaderReady.get() && isLeader();
+        }
+
+        @Override
         public CompletableFuture<?> append(byte[] entry) {
             Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(entry));
             return entryDeadlines.within(submitLocally(message).thenCompose(RatisTxnLog.this::appliedHere));

@@ -49,8 +49,9 @@ import io.canopy.core.txn.Txn;
  * nothing more.
  *
  * <p>No lock of ours is held while Ratis is asked to do anything or a future is completed (only {@link
- * Transport#nodes} reads Ratis's configuration under it): the apply thread resolves runs and takes this lock,
- * Ratis may make a submission wait for its own locks, and completing a future runs the connection's callbacks.
+ * Transport#nodes} and {@link Transport#electedNotReady} read Ratis's state under it, without waiting): the
+ * apply thread resolves runs and takes this lock, Ratis may make a submission wait for its own locks, and
+ * completing a future runs the connection's callbacks.
  */
 final class TxnBatcher {
     private static final Logger log = LoggerFactory.getLogger(TxnBatcher.class);
@@ -62,6 +63,15 @@ final class TxnBatcher {
     interface Transport {
         /** Whether this node leads (and may append): its own runs and the forwarded ones go into its entries. */
         boolean leads();
+
+        /**
+         * Whether this node has been elected but may not append yet (a Raft leader takes entries once one of its
+         * term has committed): its runs then wait for that, as they will go into its own entries, rather than go
+         * to the leader it followed before, which was deposed and may be cut off from it (found by PartitionIT: a
+         * sync issued in that window on the new leader went to the isolated old one, and waited there until the
+         * node's next run was refused). Called with the batcher's lock held: only reads, never waits.
+         */
+        boolean electedNotReady();
 
         /** Appends an entry through this node's own Raft server; completes once it is applied here. */
         CompletableFuture<?> append(byte[] entry);
@@ -223,6 +233,9 @@ final class TxnBatcher {
         if (!forwarded.isEmpty()) {
             log.debug("Not leading: dropping {} forwarded run(s); their nodes start new streams", forwarded.size());
             forwarded.clear();
+        }
+        if (transport.electedNotReady()) {
+            return;   // kick() sends them once it leads, leaderChanged() if it steps down first
         }
         while (unresolved.size() < maxForwards && !queue.isEmpty()) {
             int nodes = Math.max(2, transport.nodes());

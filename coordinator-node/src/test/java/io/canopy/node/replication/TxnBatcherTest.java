@@ -76,6 +76,7 @@ class TxnBatcherTest {
     /** A transport whose leadership the test sets, recording what is sent. */
     private final class FakeTransport implements TxnBatcher.Transport {
         volatile boolean leads = true;
+        volatile boolean electedNotReady = false;
         /** Members of the cluster: a follower's runs hold at most 1/nodes of an entry. */
         volatile int nodes = 2;
 
@@ -87,6 +88,11 @@ class TxnBatcherTest {
         @Override
         public boolean leads() {
             return leads;
+        }
+
+        @Override
+        public boolean electedNotReady() {
+            return electedNotReady;
         }
 
         @Override
@@ -859,6 +865,53 @@ class TxnBatcherTest {
         assertThat(second).isCompleted();
         assertNothingMoreSent();
         assertThat(b.entriesSubmitted()).isEqualTo(1);
+        assertThat(b.restarts()).isZero();
+    }
+
+    @Test
+    void aNodeElectedButNotReadyHoldsItsRunsUntilItLeadsAndSendsThemIntoItsOwnEntries() throws Exception {
+        transport.leads = false;
+        TxnBatcher b = batcher(1000, 1024 * 1024, 1, 4);
+        CompletableFuture<Void> before = b.submit(txn(1));
+        Sent one = nextForwarded();
+        complete(one);
+        apply(one);
+        assertThat(before).isCompleted();
+
+        // Elected: what comes now must not go to the leader it followed, which was deposed.
+        transport.electedNotReady = true;
+        b.leaderChanged();
+        CompletableFuture<Void> first = b.submit(txn(2));
+        CompletableFuture<Void> second = b.submit(txn(3));
+        assertNothingMoreSent();
+        assertThat(b.queued()).isEqualTo(2);
+
+        // Its term's first entry committed: both go into one entry of its own, continuing the stream.
+        transport.electedNotReady = false;
+        transport.leads = true;
+        b.kick();
+        Sent two = nextAppended();
+        assertThat(two.own().run()).isEqualTo(new Run(NODE, one.own().run().stream(), 2, 2));
+        commit(two);
+        assertThat(all(List.of(first, second))).succeedsWithin(5, TimeUnit.SECONDS);
+        assertThat(b.restarts()).isZero();
+    }
+
+    @Test
+    void aNodeElectedButDeposedBeforeItIsReadyForwardsWhatWaitedToTheNextLeader() throws Exception {
+        transport.leads = false;
+        TxnBatcher b = batcher(1000, 1024 * 1024, 1, 4);
+        transport.electedNotReady = true;
+        CompletableFuture<Void> waiting = b.submit(txn(1));
+        assertNothingMoreSent();
+
+        transport.electedNotReady = false;
+        b.leaderChanged();
+        Sent one = nextForwarded();
+        assertThat(one.own().cxids()).containsExactly(1);
+        complete(one);
+        apply(one);
+        assertThat(waiting).isCompleted();
         assertThat(b.restarts()).isZero();
     }
 
