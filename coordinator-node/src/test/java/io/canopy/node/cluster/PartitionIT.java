@@ -81,9 +81,11 @@ class PartitionIT {
      */
     private static final Duration MAJORITY_WRITES_WITHIN = Timing.seconds(8);
 
+    /** Ratis's elections, votes and role changes go to the node logs (target/it-logs), to explain slow ones. */
     @RegisterExtension
     static final CanopyClusterExtension CLUSTER = CanopyClusterExtension.nodes(3).partitionable()
-            .nodeArgs("--canopy.raft.election-timeout-min=1s", "--canopy.raft.election-timeout-max=3s");
+            .nodeArgs("--canopy.raft.election-timeout-min=1s", "--canopy.raft.election-timeout-max=3s",
+                    "--logging.level.org.apache.ratis.server.impl=INFO");
 
     @AfterEach
     void healAndConverge() {
