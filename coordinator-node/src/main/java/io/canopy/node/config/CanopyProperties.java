@@ -243,8 +243,9 @@ public class CanopyProperties {
         private DataSize batchMaxBytes = DataSize.ofMegabytes(2);
         /**
          * Log entries in flight at once; while they replicate, the next batch fills. Unset: 4 on a standalone node,
-         * 2 on a member of a cluster (measured: standalone create +25 % and session churn +2 % with 4 than with 2;
-         * on 3 nodes no gain and a longer create tail).
+         * 1 on a member of a cluster (measured: standalone create +25 % and session churn +2 % with 4 than with 2;
+         * on 3 nodes, 1 makes fuller entries: warm session churn 427-499 sessions/s at 2.0-2.5 ms of cluster CPU per
+         * session, against 351-418 at 2.8-3.6 ms with 2, alternated runs; see the README's benchmark notes).
          */
         private Integer maxInFlightBatches;
         /**
