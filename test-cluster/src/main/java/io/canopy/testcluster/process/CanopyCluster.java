@@ -323,6 +323,16 @@ public final class CanopyCluster implements AutoCloseable {
         return network;
     }
 
+    /**
+     * A marker line in every node's log ({@link NodeLog#MARKER}, the time, {@code text}), e.g. where each test of a
+     * class that shares the cluster starts and how it ended, so that one test's part of the logs can be found.
+     */
+    public void mark(String text) {
+        for (NodeProcess node : nodes) {
+            NodeLog.appendMarker(node.logFile(), text);
+        }
+    }
+
     /** One log line for the test's output, and a marker line in every node's log, which tells what it could reach. */
     private void logNetworkChange(String what, String verb, List<LinkId> links) {
         List<LinkId> nowCut = network.cutLinks();

@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestWatcher;
 
@@ -18,9 +19,12 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * the last; tests reach it through {@link #cluster()}. Log files are labelled with the test class's simple name
  * unless {@link #label} says otherwise. Node data lives in a new temporary folder, deleted after the class if all
  * of its tests passed; if one failed, or the cluster did not start, the folder is kept and its path and the log
- * files' paths are printed to stderr.
+ * files' paths are printed to stderr. Each node's log marks where every test starts and how it ended
+ * ({@code === canopy-test-harness === <time> test <method> starting}, then {@code passed} or {@code FAILED}), so
+ * that the lines of a failed test can be told from those of the class's other tests.
  */
-public final class CanopyClusterExtension implements BeforeAllCallback, AfterAllCallback, TestWatcher {
+public final class CanopyClusterExtension implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback,
+        TestWatcher {
     private final CanopyCluster.Builder builder;
     private String label;
     private CanopyCluster cluster;
@@ -96,8 +100,27 @@ public final class CanopyClusterExtension implements BeforeAllCallback, AfterAll
     }
 
     @Override
+    public void beforeEach(ExtensionContext context) {
+        markTest(context, "starting");
+    }
+
+    @Override
+    public void testSuccessful(ExtensionContext context) {
+        markTest(context, "passed");
+    }
+
+    @Override
     public void testFailed(ExtensionContext context, Throwable cause) {
         failed = true;
+        markTest(context, "FAILED: " + cause);
+    }
+
+    /** A marker in every node's log: {@code test <method> <what>}. */
+    private void markTest(ExtensionContext context, String what) {
+        if (cluster != null) {
+            String test = context.getTestMethod().map(m -> m.getName()).orElse(context.getDisplayName());
+            cluster.mark("test " + test + " " + what.replaceAll("\\R", " "));
+        }
     }
 
     @Override

@@ -80,6 +80,28 @@ class CanopyClusterTest {
     }
 
     @Test
+    void aMarkGoesIntoEveryNodesLogAfterWhatIsThere(@TempDir Path root) throws Exception {
+        String previous = System.getProperty("canopy.it.logs");
+        System.setProperty("canopy.it.logs", root.resolve("logs").toString());
+        try (CanopyCluster cluster = CanopyCluster.builder().nodes(2).dataRoot(root).label("MarkTest").build()) {
+            Files.createDirectories(root.resolve("logs"));
+            Files.writeString(cluster.node(1).logFile(), "earlier output\n");
+            cluster.mark("test somethingHappens starting");
+            assertThat(Files.readAllLines(cluster.node(1).logFile())).hasSize(2).first().isEqualTo("earlier output");
+            for (NodeProcess n : cluster.nodes()) {
+                assertThat(Files.readAllLines(n.logFile())).last().asString()
+                        .startsWith(NodeLog.MARKER).endsWith(" test somethingHappens starting");
+            }
+        } finally {
+            if (previous == null) {
+                System.clearProperty("canopy.it.logs");
+            } else {
+                System.setProperty("canopy.it.logs", previous);
+            }
+        }
+    }
+
+    @Test
     void anUnstartedClusterHasNoLiveNodeAndClosesQuietly(@TempDir Path root) {
         CanopyCluster cluster = CanopyCluster.builder().nodes(2).dataRoot(root).build();
 
