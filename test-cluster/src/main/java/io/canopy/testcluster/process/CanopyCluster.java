@@ -339,9 +339,7 @@ public final class CanopyCluster implements AutoCloseable {
         String line = "network: " + what + " (" + verb + " " + (links.isEmpty() ? "no link" : "links " + links)
                 + "; cut now: " + (nowCut.isEmpty() ? "none" : nowCut) + ")";
         LOG.log(System.Logger.Level.INFO, "cluster {0}: {1}", label, line);
-        for (NodeProcess node : nodes) {
-            NodeLog.appendMarker(node.logFile(), line);
-        }
+        mark(line);
     }
 
     /**
