@@ -14,11 +14,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.ObjLongConsumer;
 
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.proto.RaftProtos.StateMachineLogEntryProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -35,6 +37,7 @@ import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
@@ -59,6 +62,11 @@ final class CanopyStateMachine extends BaseStateMachine {
     private final AppliedIndexWaiter appliedWaiter;
     /** Told of the verdicts on every applied entry's runs (the batcher), on the apply thread. */
     private final Consumer<List<RunVerdict>> runsApplied;
+    /**
+     * Told, on the apply thread, of the Ratis client id and call id of every entry whose apply begins (committed):
+     * the entries this node submitted as leader are known by them.
+     */
+    private final ObjLongConsumer<ByteString> entryCommitted;
     /** On the leader: takes a follower's forwarded run ({@link ForwardedRun}) for its next entry. */
     private final Function<byte[], CompletableFuture<Message>> forwardedRuns;
     private final Clock clock;
@@ -82,7 +90,7 @@ final class CanopyStateMachine extends BaseStateMachine {
     private volatile boolean applyFailed;
 
     CanopyStateMachine(StateMachineApplier applier, AppliedIndexWaiter appliedWaiter,
-                       Consumer<List<RunVerdict>> runsApplied,
+                       Consumer<List<RunVerdict>> runsApplied, ObjLongConsumer<ByteString> entryCommitted,
                        Function<byte[], CompletableFuture<Message>> forwardedRuns, Clock clock,
                        Consumer<Boolean> leadership, Consumer<RaftPeerId> leaderChanged,
                        Runnable membershipChanged, BooleanSupplier stopping, int retainedSnapshots,
@@ -93,6 +101,7 @@ final class CanopyStateMachine extends BaseStateMachine {
         this.applier = applier;
         this.appliedWaiter = appliedWaiter;
         this.runsApplied = runsApplied;
+        this.entryCommitted = entryCommitted;
         this.forwardedRuns = forwardedRuns;
         this.clock = clock;
         this.leadership = leadership;
@@ -188,11 +197,13 @@ final class CanopyStateMachine extends BaseStateMachine {
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
         long index = entry.getIndex();
+        StateMachineLogEntryProto logEntry = entry.getStateMachineLogEntry();
+        entryCommitted.accept(logEntry.getClientId(), logEntry.getCallId());
         // An exception here is unrecoverable by Ratis's contract (the server shuts down): the applier turns every
         // ZooKeeper error into an outcome, so only a real bug or corrupted entry can get here.
         StateMachineApplier.Applied applied;
         try {
-            applied = applier.apply(index, entry.getStateMachineLogEntry().getLogData().toByteArray());
+            applied = applier.apply(index, logEntry.getLogData().toByteArray());
         } catch (RuntimeException | Error e) {
             applyFailed = true;
             throw e;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,6 +30,7 @@ import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +74,8 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
     private final TxnBatcher batcher;
     private final ClientId localClientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
+    /** The entries this node submitted that have not begun to apply here: by call id, what to run when they do. */
+    private final Map<Long, Runnable> uncommitted = new ConcurrentHashMap<>();
     private final AtomicBoolean leaderReady = new AtomicBoolean();
     private final AtomicBoolean listenerRoleWarned = new AtomicBoolean();
     private final RatisClients clients;
@@ -111,7 +115,8 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
     public void start(StateMachineApplier applier) throws IOException {
         this.applier = applier;
         RaftProperties properties = RatisConfig.properties(settings);
-        stateMachine = new CanopyStateMachine(applier, applied, batcher::resolved, this::acceptForwarded, clock,
+        stateMachine = new CanopyStateMachine(applier, applied, batcher::resolved, this::committed,
+                this::acceptForwarded, clock,
                 this::onLeadership, leader -> {
                     batcher.leaderChanged();
                     batcher.onSubmitter(() -> clients.leaderChanged(RatisConfig.nodeIdOf(leader)));
@@ -173,9 +178,13 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         }
 
         @Override
-        public CompletableFuture<?> append(byte[] entry) {
+        public CompletableFuture<?> append(byte[] entry, Runnable committed) {
             Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(entry));
-            return entryDeadlines.within(submitLocally(message).thenCompose(RatisTxnLog.this::appliedHere));
+            long callId = callIds.incrementAndGet();
+            uncommitted.put(callId, committed);
+            return entryDeadlines.within(submitLocally(message, callId)
+                    .whenComplete((reply, error) -> uncommitted.remove(callId))
+                    .thenCompose(RatisTxnLog.this::appliedHere));
         }
 
         @Override
@@ -205,7 +214,17 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         return CompletableFuture.completedFuture(Message.EMPTY);
     }
 
-    private CompletableFuture<RaftClientReply> submitLocally(Message message) {
+    /** Apply thread: an entry's apply begins; if this node submitted it, its {@code committed} callback runs. */
+    private void committed(ByteString clientId, long callId) {
+        if (localClientId.toByteString().equals(clientId)) {
+            Runnable r = uncommitted.remove(callId);
+            if (r != null) {
+                r.run();
+            }
+        }
+    }
+
+    private CompletableFuture<RaftClientReply> submitLocally(Message message, long callId) {
         RaftServer s = server;
         if (s == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("replication is not started"));
@@ -214,7 +233,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
                 .setClientId(localClientId)
                 .setServerId(selfId)
                 .setGroupId(group.getGroupId())
-                .setCallId(callIds.incrementAndGet())
+                .setCallId(callId)
                 .setMessage(message)
                 .setType(RaftClientRequest.writeRequestType())
                 .build();

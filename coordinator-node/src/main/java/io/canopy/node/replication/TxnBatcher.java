@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -36,7 +37,7 @@ import io.canopy.core.txn.Txn;
  * it follows, its runs are forwarded to the leader. While {@code maxInFlight} entries are being replicated (or,
  * on a follower, {@code maxForwards} runs await their verdict), what arrives waits and leaves together, capped by
  * count and bytes: no timer, no added latency under light load, batches that grow by themselves under heavy
- * load.
+ * load. A leader's entry is in flight until it commits.
  *
  * <p>A run is done when this node applies the entry holding it: apply admits a run only if it continues its
  * stream (see {@code StreamTable}), and {@link #resolved} hears the verdict. Should a run be refused (an earlier
@@ -73,8 +74,13 @@ final class TxnBatcher {
          */
         boolean electedNotReady();
 
-        /** Appends an entry through this node's own Raft server; completes once it is applied here. */
-        CompletableFuture<?> append(byte[] entry);
+        /**
+         * Appends an entry through this node's own Raft server; completes once it is applied here (and Ratis has
+         * answered). {@code committed} runs, at most once and on the apply thread, when the entry is committed and
+         * its apply here begins: the entry has left replication, so its slot in flight is free (it may not run at
+         * all, if the entry is lost).
+         */
+        CompletableFuture<?> append(byte[] entry, Runnable committed);
 
         /** Sends one of this node's runs to the leader; completes once the leader has queued it. */
         CompletableFuture<?> forward(byte[] run);
@@ -350,18 +356,37 @@ final class TxnBatcher {
         }
     }
 
-    /** On the submitting thread. */
+    /**
+     * On the submitting thread. The entry's slot in flight is freed when it commits, not when Ratis answers: in
+     * between, this node applies it (its clients' replies, watches) and Ratis builds its answer, and the next
+     * entry can be replicated meanwhile. Whichever of the two comes first frees it.
+     */
     private void append(byte[] entry, Sent own) {
-        call(() -> transport.append(entry)).whenComplete((ok, error) -> {
-            synchronized (lock) {
-                entriesInFlight--;
+        AtomicBoolean inFlight = new AtomicBoolean(true);
+        Runnable committed = () -> {
+            if (freeSlot(inFlight)) {
+                kick();
             }
+        };
+        call(() -> transport.append(entry, committed)).whenComplete((ok, error) -> {
+            freeSlot(inFlight);
             if (error != null && own != null) {
                 restart(own.run().stream(), error, 0);
             } else {
                 kick();
             }
         });
+    }
+
+    /** Frees an entry's slot in flight unless that was done; returns whether this call did. */
+    private boolean freeSlot(AtomicBoolean inFlight) {
+        if (!inFlight.compareAndSet(true, false)) {
+            return false;
+        }
+        synchronized (lock) {
+            entriesInFlight--;
+        }
+        return true;
     }
 
     /** On the submitting thread. */

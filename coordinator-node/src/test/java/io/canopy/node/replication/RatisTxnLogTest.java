@@ -3,6 +3,7 @@ package io.canopy.node.replication;
 import static io.canopy.testcluster.process.LoopbackPorts.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -55,6 +57,10 @@ class RatisTxnLogTest {
             return (name + "@" + logIndex).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
 
+        /** If set, apply waits for this latch on an entry holding a transaction with cxid {@link #GATED_CXID}. */
+        volatile CountDownLatch gate;
+        static final int GATED_CXID = 7777;
+
         /** The nodes' streams, as the real state machine keeps them (apply admits runs alike). */
         StreamTable streams = new StreamTable();
 
@@ -75,6 +81,14 @@ class RatisTxnLogTest {
                         admitted.addAll(b.txns().subList(position, position + run.count()));
                     }
                     position += run.count();
+                }
+            }
+            CountDownLatch g = gate;
+            if (g != null && admitted.stream().anyMatch(t -> t.cxid() == GATED_CXID)) {
+                try {
+                    assertThat(g.await(20, TimeUnit.SECONDS)).as("the test opened the gate").isTrue();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
             }
             for (Txn t : admitted) {
@@ -218,6 +232,41 @@ class RatisTxnLogTest {
             assertThat(recovered.applied).as("every acknowledged transaction is back after restart")
                     .hasSize(sessions * perSession);
             assertFifoPerSession(recovered.applied, sessions);
+        }
+    }
+
+    /**
+     * An entry's slot in flight is free once its apply begins: with two slots, and apply held inside the first
+     * entry, a second entry (committed, its apply waiting) holds one slot and a third goes out in the other.
+     */
+    @Test
+    void anEntryLeavesItsSlotInFlightWhenItsApplyBegins() throws Exception {
+        RecordingApplier applier = new RecordingApplier();
+        applier.gate = new CountDownLatch(1);
+        try (RatisTxnLog log = started(settings(freePort(), 1000), applier)) {
+            long before = log.entriesSubmitted();
+            CompletableFuture<Void> gated;
+            List<CompletableFuture<Void>> later = new ArrayList<>();
+            try {
+                gated = log.propose(txn(1, RecordingApplier.GATED_CXID, 10));
+                await().atMost(Duration.ofSeconds(10)).until(() -> log.entriesSubmitted() == before + 1);
+                later.add(log.propose(txn(1, 1, 10)));
+                await().atMost(Duration.ofSeconds(10)).until(() -> log.entriesSubmitted() == before + 2);
+                later.add(log.propose(txn(1, 2, 10)));
+                await("the third entry goes out in the first one's slot").atMost(Duration.ofSeconds(10))
+                        .until(() -> log.entriesSubmitted() == before + 3);
+                later.add(log.propose(txn(1, 3, 10)));
+                Thread.sleep(200);
+                assertThat(log.entriesSubmitted()).as("both slots taken: the fourth waits").isEqualTo(before + 3);
+                assertThat(log.queuedTxns()).isEqualTo(1);
+                assertThat(gated).isNotDone();
+            } finally {
+                applier.gate.countDown();   // before the log closes: Ratis waits for its apply thread
+            }
+            gated.get(20, TimeUnit.SECONDS);
+            CompletableFuture.allOf(later.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
+            assertThat(applier.applied).extracting(a -> a[1])
+                    .containsExactly((long) RecordingApplier.GATED_CXID, 1L, 2L, 3L);
         }
     }
 

@@ -54,9 +54,10 @@ class TxnBatcherTest {
 
     /**
      * What the batcher handed to the transport: an entry it appended (as the leader) or one run it forwarded (as a
-     * follower), and the future the test completes (appended and applied here, or queued by the leader).
+     * follower), the future the test completes (appended and applied here, or queued by the leader), and for an
+     * entry what the test runs when it commits (its apply begins).
      */
-    private record Sent(boolean appended, List<SentRun> runs, CompletableFuture<Void> result) {
+    private record Sent(boolean appended, List<SentRun> runs, CompletableFuture<Void> result, Runnable committed) {
         /** This node's run in it, or null. */
         SentRun own() {
             List<SentRun> own = runs.stream().filter(r -> r.run().origin() == NODE).toList();
@@ -96,17 +97,17 @@ class TxnBatcherTest {
         }
 
         @Override
-        public CompletableFuture<?> append(byte[] entry) {
-            return record(true, BatchCodec.decode(entry));
+        public CompletableFuture<?> append(byte[] entry, Runnable committed) {
+            return record(true, BatchCodec.decode(entry), committed);
         }
 
         @Override
         public CompletableFuture<?> forward(byte[] run) {
             BatchCodec.checkRun(run);
-            return record(false, BatchCodec.decode(BatchCodec.entry(0, List.of(run))));
+            return record(false, BatchCodec.decode(BatchCodec.entry(0, List.of(run))), null);
         }
 
-        private CompletableFuture<Void> record(boolean appended, Batch batch) {
+        private CompletableFuture<Void> record(boolean appended, Batch batch, Runnable committed) {
             List<SentRun> runs = new ArrayList<>();
             int i = 0;
             for (Run r : batch.runs()) {
@@ -114,7 +115,7 @@ class TxnBatcherTest {
                 i += r.count();
             }
             CompletableFuture<Void> result = new CompletableFuture<>();
-            sent.add(new Sent(appended, List.copyOf(runs), result));
+            sent.add(new Sent(appended, List.copyOf(runs), result, committed));
             return result;
         }
     }
@@ -287,6 +288,42 @@ class TxnBatcherTest {
         assertThat(b.txnsSubmitted()).isEqualTo(7);
         assertThat(b.restarts()).isZero();
         assertNothingMoreSent();
+    }
+
+    @Test
+    void anEntryFreesItsSlotInFlightWhenItCommitsAndOnlyOnce() throws Exception {
+        TxnBatcher b = batcher(1000, 1024 * 1024, 1, 4);
+        CompletableFuture<Void> first = b.submit(txn(1));
+        Sent one = nextAppended();
+        b.submit(txn(2));
+        b.submit(txn(3));
+        assertNothingMoreSent();
+
+        // Committed: the next entry leaves at once, before this one is applied and answered.
+        one.committed().run();
+        Sent two = nextAppended();
+        assertThat(two.own().cxids()).containsExactly(2, 3);
+        assertThat(first).isNotDone();
+
+        // The answer to the first entry frees nothing more: the second holds the only slot.
+        commit(one);
+        assertThat(first).isCompleted();
+        CompletableFuture<Void> fourth = b.submit(txn(4));
+        assertNothingMoreSent();
+        assertThat(b.queued()).isEqualTo(1);
+
+        // A slot frees once, whichever comes first: here the answer, the commit afterwards changes nothing.
+        commit(two);
+        Sent three = nextAppended();
+        assertThat(three.own().cxids()).containsExactly(4);
+        two.committed().run();
+        b.submit(txn(5));
+        assertNothingMoreSent();
+        three.committed().run();
+        assertThat(nextAppended().own().cxids()).containsExactly(5);
+        commit(three);
+        assertThat(fourth).isCompleted();
+        assertThat(b.restarts()).isZero();
     }
 
     @Test
