@@ -13,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.ObjLongConsumer;
 
 import org.apache.ratis.io.MD5Hash;
@@ -67,8 +66,6 @@ final class CanopyStateMachine extends BaseStateMachine {
      * the entries this node submitted as leader are known by them.
      */
     private final ObjLongConsumer<ByteString> entryCommitted;
-    /** On the leader: takes a follower's forwarded run ({@link ForwardedRun}) for its next entry. */
-    private final Function<byte[], CompletableFuture<Message>> forwardedRuns;
     private final Clock clock;
     private final Consumer<Boolean> leadership;
     /** Told of every leader this member learns of (null: none known), on Ratis's thread: must not block. */
@@ -90,8 +87,7 @@ final class CanopyStateMachine extends BaseStateMachine {
     private volatile boolean applyFailed;
 
     CanopyStateMachine(StateMachineApplier applier, AppliedIndexWaiter appliedWaiter,
-                       Consumer<List<RunVerdict>> runsApplied, ObjLongConsumer<ByteString> entryCommitted,
-                       Function<byte[], CompletableFuture<Message>> forwardedRuns, Clock clock,
+                       Consumer<List<RunVerdict>> runsApplied, ObjLongConsumer<ByteString> entryCommitted, Clock clock,
                        Consumer<Boolean> leadership, Consumer<RaftPeerId> leaderChanged,
                        Runnable membershipChanged, BooleanSupplier stopping, int retainedSnapshots,
                        boolean enforceQuota, long entryThreshold, long logBytesThreshold) {
@@ -102,7 +98,6 @@ final class CanopyStateMachine extends BaseStateMachine {
         this.appliedWaiter = appliedWaiter;
         this.runsApplied = runsApplied;
         this.entryCommitted = entryCommitted;
-        this.forwardedRuns = forwardedRuns;
         this.clock = clock;
         this.leadership = leadership;
         this.leaderChanged = leaderChanged;
@@ -260,15 +255,11 @@ final class CanopyStateMachine extends BaseStateMachine {
     }
 
     /**
-     * The catch-up watchdog's probe lands here (a linearizable read answered with the applied index); followers'
-     * runs and session activity reports land here on the leader (non-linearizable reads are answered by the
-     * leader).
+     * The catch-up watchdog's probe lands here (a linearizable read answered with the applied index); session
+     * activity reports land here on the leader (non-linearizable reads are answered by the leader).
      */
     @Override
     public CompletableFuture<Message> query(Message request) {
-        if (ForwardedRun.isRun(request.getContent())) {
-            return forwardedRuns.apply(ForwardedRun.decode(request.getContent()));
-        }
         if (CatchUpWatchdog.isProbe(request.getContent())) {
             TermIndex applied = getLastAppliedTermIndex();
             return CompletableFuture.completedFuture(CatchUpWatchdog.probeAnswer(applied == null ? -1

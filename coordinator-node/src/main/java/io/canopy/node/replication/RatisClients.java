@@ -5,8 +5,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -33,28 +31,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Ratis clients of one node: the forwarding client, which sends this node's runs to the leader while it
- * does not lead (one ordered stream that follows the leader this node's server follows), and a client per
- * membership change. Every client knows the current configuration's peers and waits a bounded time per attempt.
+ * The Ratis clients of one node: the leader client, which sends this node's session activity reports and the
+ * catch-up watchdog's probes to the leader (and follows the leader this node's server follows), a client per
+ * membership change, and one per entry sent alone. Every client knows the current configuration's peers and
+ * waits a bounded time per attempt. This node's runs do not go through Ratis's clients: {@link ForwardStream}.
  */
 final class RatisClients implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RatisClients.class);
-    /** How long {@link #abandon} waits for the client to turn from a deposed leader. */
-    private static final Duration ABANDON_WAIT = Duration.ofSeconds(1);
 
     private final ReplicationSettings settings;
     private final RaftGroupId groupId;
     private final Supplier<List<RaftPeer>> knownPeers;
     private final IntSupplier leaderNodeId;
 
-    private volatile RaftClient forwarding;
-    /** Runs sent through {@link #forwarding} whose answer has not come yet. */
-    private final AtomicInteger inFlight = new AtomicInteger();
-    /** A forwarding client whose ordered stream Ratis failed for good ({@link #streamFailed}), to be replaced. */
+    private volatile RaftClient leaderClient;
+    /** A leader client whose ordered stream Ratis failed for good ({@link #streamFailed}), to be replaced. */
     private volatile RaftClient failed;
-    /** The client and leader of the last {@link #abandon} (submitting thread only), so a connection is dropped once. */
-    private RaftClient abandonedClient;
-    private RaftPeerId abandonedLeader;
 
     /**
      * @param knownPeers   the peers of the current configuration (or of the static list if this node knows none)
@@ -69,23 +61,25 @@ final class RatisClients implements AutoCloseable {
     }
 
     /**
-     * Sends one of this node's runs ({@link ForwardedRun}) to the leader through the forwarding client
-     * (submitting thread only): a read in Ratis's sense, answered by the leader once it has queued the run.
+     * Sends a message to the leader's state machine ({@code query}) through the leader client: a read in Ratis's
+     * sense, answered by the leader.
      */
-    CompletableFuture<RaftClientReply> forward(Message message) {
-        RaftClient client = followLeader(leaderNodeId.getAsInt());
-        inFlight.incrementAndGet();
+    CompletableFuture<RaftClientReply> toLeader(Message message) {
+        RaftClient client = leaderClient();
+        if (client == failed) {
+            client = followLeader(leaderNodeId.getAsInt());
+        }
+        RaftClient sent = client;
         return client.async().sendReadOnlyNonLinearizable(message).whenComplete((r, e) -> {
             if (e != null && streamFailed(e)) {
-                failed = client;
+                failed = sent;
             }
-            inFlight.decrementAndGet();
         });
     }
 
     /**
      * Sends one entry through a client of its own, made for it from the current configuration's peers and closed
-     * once it is answered: for a node that has just left the configuration. Its forwarding client may know none of
+     * once it is answered: for a node that has just left the configuration. Its leader client may know none of
      * the current members (it was made when the node first forwarded, and is renewed only when this node's server
      * learns of a new leader, which a removed node no longer does), and as the leader it removed itself it refuses
      * its own submissions until it steps down. Not ordered with the node's other entries.
@@ -113,134 +107,67 @@ final class RatisClients implements AutoCloseable {
 
     /**
      * This node's Raft server follows {@code leader} now (or leads, or -1: knows none): called when the leader
-     * changes, on the submitting thread like {@link #forward} (the two must not race: a client replaced here
-     * while an entry is being sent on it would fail that entry), so that entries in flight to a deposed leader
-     * move on at once rather than at the next entry this node sends.
+     * changes (on the batcher's submitting thread), so that the leader client turns to the new leader at once.
      */
     void leaderChanged(int leader) {
-        if (forwarding != null) {
+        if (leaderClient != null) {
             followLeader(leader);
         }
     }
 
-    /** Whether Ratis has failed the current forwarding client's ordered stream (it is replaced on next use). */
-    boolean forwardingFailed() {
-        RaftClient c = forwarding;
-        return c != null && c == failed;
-    }
-
-    /** How many runs sent through the forwarding client await their answer. */
-    int inFlight() {
-        return inFlight.get();
-    }
-
-    /** The forwarding client, created on first use. */
-    RaftClient forwarding() {
-        RaftClient c = forwarding;
+    /** The leader client, created on first use. */
+    RaftClient leaderClient() {
+        RaftClient c = leaderClient;
         if (c == null) {
             synchronized (this) {
-                c = forwarding;
+                c = leaderClient;
                 if (c == null) {
-                    c = newForwarding(null);
-                    forwarding = c;
+                    c = newLeaderClient(null);
+                    leaderClient = c;
                 }
             }
         }
         return c;
     }
 
-    /** The client that forwards this node's runs, starting at {@code leader} if known. */
-    private RaftClient newForwarding(RaftPeerId leader) {
+    /** A leader client, starting at {@code leader} if known. */
+    private RaftClient newLeaderClient(RaftPeerId leader) {
         return newClient(attemptTimeout(settings), retryPolicy(settings), leader);
     }
 
     /**
-     * The forwarding client, replaced first if Ratis failed its ordered stream ({@link #streamFailed}), and made
-     * to follow the leader this node's own Raft server follows. A Ratis client learns of a new leader only from an
+     * The leader client, replaced first if Ratis failed its ordered stream ({@link #streamFailed}), and made to
+     * follow the leader this node's own Raft server follows. A Ratis client learns of a new leader only from an
      * answer, and a deposed leader cut off from this node never answers: the client would wait out a whole attempt
-     * on it, while this node's server already follows the new leader (found by PartitionIT: sessions moving to a
-     * follower took longer than the client's connect timeout, and entries issued at a leader's isolation held back
-     * the new leader's own first writes). So when this node's server knows a leader other than the client's:
-     * <ul>
-     * <li>with none of our runs in flight, a fresh client starts at that leader and the old one is closed (a
-     * new client is a new ordered stream, so this is only done when there is no order to keep);</li>
-     * <li>with runs in flight, the client's connection to its leader is dropped: Ratis fails the runs in flight
-     * on it and the same client retries them, in order, at another member, which answers or names the leader (a
-     * run the old leader had already put in an entry then comes twice, and apply skips the copy; the batcher has
-     * meanwhile failed those runs' transactions and started a new stream, see {@link TxnBatcher}). Should all of
-     * them have been answered meanwhile, the client is replaced as above.</li>
-     * </ul>
+     * on it, while this node's server already follows the new leader (found by PartitionIT). So when this node's
+     * server knows a leader other than the client's, a fresh client starts at that leader and the old one is
+     * closed (failing what it had in flight: reports and probes are sent again on their next round).
      */
     private RaftClient followLeader(int leader) {
-        RaftClient c = forwarding();
+        RaftClient c = leaderClient();
         if (failed == c) {
-            log.info("The forwarding Raft client gave up on a run: a new client takes this node's next runs");
+            log.info("The leader Raft client gave up on a request: a new client takes this node's next ones");
             return replace(c, leader > 0 && leader != settings.nodeId() ? RatisConfig.peerId(leader) : null);
         }
-        RaftPeerId clientLeader = c.getLeaderId();
-        if (leader <= 0 || RatisConfig.peerId(leader).equals(clientLeader)) {
+        if (leader <= 0 || leader == settings.nodeId() || RatisConfig.peerId(leader).equals(c.getLeaderId())) {
             return c;
         }
-        if (inFlight.get() != 0 && clientLeader != null) {
-            abandon(c, clientLeader, leader);
-            if (inFlight.get() != 0) {
-                return c;   // it has left the old leader, its retries find the new one
-            }
-        }
-        if (leader == settings.nodeId()) {
-            return c;   // this node leads: its next runs go into its own entries
-        }
-        log.debug("Forwarding writes to the new leader n{} (the Raft client pointed at {})", leader, clientLeader);
+        log.debug("The leader Raft client turns to n{} (it pointed at {})", leader, c.getLeaderId());
         return replace(c, RatisConfig.peerId(leader));
     }
 
-    /** Replaces the forwarding client {@code c} by a fresh one starting at {@code leader} (null: unknown). */
+    /** Replaces the leader client {@code c} by a fresh one starting at {@code leader} (null: unknown). */
     private RaftClient replace(RaftClient c, RaftPeerId leader) {
         RaftClient fresh;
         synchronized (this) {
-            if (forwarding != c) {
-                return forwarding;
+            if (leaderClient != c) {
+                return leaderClient;
             }
-            fresh = newForwarding(leader);
-            forwarding = fresh;
+            fresh = newLeaderClient(leader);
+            leaderClient = fresh;
         }
         closeInBackground(c);
         return fresh;
-    }
-
-    /**
-     * Drops {@code client}'s connection to {@code stale} (once while the client stays there) and waits until the
-     * client has turned from it, which Ratis does as it handles the first entry failed by the drop (milliseconds), or
-     * until nothing is in flight any more: an entry sent before that would go to the deposed leader again. The
-     * drop itself runs on a thread of its own, because Ratis then waits up to 3 s for the gRPC channel to end
-     * gracefully (5 s with the forced close), which a leader cut off from this node never lets happen.
-     */
-    private void abandon(RaftClient client, RaftPeerId stale, int leader) {
-        if (client == abandonedClient && stale.equals(abandonedLeader)) {
-            return;
-        }
-        abandonedClient = client;
-        abandonedLeader = stale;
-        log.info("This node follows {} while {} of its runs await an answer from {}: dropping the connection to {}"
-                + " so that they are retried at the leader", leader == settings.nodeId() ? "itself as leader"
-                : "leader n" + leader, inFlight.get(), stale, stale);
-        Thread t = new Thread(() -> {
-            try {
-                client.getClientRpc().handleException(stale,
-                        new IOException("this node follows leader n" + leader + ", not " + stale), true);
-            } catch (RuntimeException e) {
-                log.debug("Dropping the connection to {} failed: {}", stale, e.toString());
-            }
-        }, "canopy-raft-client-reset");
-        t.setDaemon(true);
-        t.start();
-        long deadline = System.nanoTime() + ABANDON_WAIT.toNanos();
-        while (stale.equals(client.getLeaderId()) && inFlight.get() != 0 && System.nanoTime() < deadline) {
-            LockSupport.parkNanos(1_000_000);
-        }
-        if (!stale.equals(client.getLeaderId())) {
-            abandonedClient = null;   // it left: should it return there and find that member deposed again, drop again
-        }
     }
 
     /**
@@ -262,15 +189,15 @@ final class RatisClients implements AutoCloseable {
     }
 
     /**
-     * How long one attempt of the forwarding client may wait for an answer: the whole request timeout. An attempt
+     * How long one attempt of the leader client may wait for an answer: the whole request timeout. An attempt
      * to a deposed leader does not wait that long: this node's server learns of the new leader within an election
-     * timeout and {@link #followLeader} drops the connection, and a leader that died refuses the connection at
+     * timeout and {@link #followLeader} replaces the client, and a leader that died refuses the connection at
      * once. A slow but live leader (the first seconds of a cold cluster under load: compilation, GC pauses) is
      * waited for, because a timed-out attempt costs far more in Ratis 3.3.0: the client turns to a random other
      * member and closes its connection to the leader on its timer thread, which blocks up to 3 s for the gRPC
-     * channel to end, before it retries, and every later entry of this node waits behind the first on the ordered
-     * stream. With attempts of one election timeout (1 s), a cold 3-node cluster stalled creates for 5.8-7.1 s
-     * in 3 of 11 runs of compare.sh, each after an attempt timed out.
+     * channel to end, before it retries, and every later request waits behind the first on the ordered stream
+     * (when runs went through this client, attempts of one election timeout (1 s) stalled a cold 3-node
+     * cluster's creates for 5.8-7.1 s in 3 of 11 runs of compare.sh, each after an attempt timed out).
      */
     static Duration attemptTimeout(ReplicationSettings s) {
         return s.requestTimeout();
@@ -338,7 +265,7 @@ final class RatisClients implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        RaftClient c = forwarding;
+        RaftClient c = leaderClient;
         if (c != null) {
             c.close();
         }

@@ -14,7 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
@@ -45,7 +47,7 @@ import io.canopy.node.replication.ReplicationSettings.Member;
 /**
  * The consensus log on Apache Ratis (gRPC transport). A single node is a one-member Raft group; a cluster only
  * adds members. Writes are batched ({@link TxnBatcher}): the leader submits in-process (no gRPC hop) entries
- * that hold its own run of transactions and the runs its followers forwarded to it through their Ratis clients.
+ * that hold its own run of transactions and the runs its followers forwarded to it ({@link ForwardStream}).
  * A write's future completes only once its run is applied here, so the server's reply always follows its own
  * apply (read-your-writes on every node).
  *
@@ -56,7 +58,7 @@ import io.canopy.node.replication.ReplicationSettings.Member;
  * starts it outside the configuration, waiting for a leader to add it (starting it with the full list could
  * make it campaign and be told to shut down). Observers are Ratis listeners: they receive and apply the log but
  * do not vote. {@link RatisMembership} reads and changes the configuration, {@link RatisClients} holds the
- * forwarding and admin clients, {@link RatisConfig} every Ratis setting.
+ * leader and admin clients, {@link RatisConfig} every Ratis setting.
  */
 public final class RatisTxnLog implements TxnLog, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RatisTxnLog.class);
@@ -82,6 +84,9 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
     private final RatisMembership membership;
     /** Each submitted entry must be applied here within the request timeout. */
     private final Deadlines entryDeadlines;
+
+    /** Where this node's runs go to the leader while it follows. */
+    private final ForwardStream forwardStream = new ForwardStream(this::raftAddressOf);
 
     private volatile StateMachineApplier applier;
     private volatile RaftServer server;
@@ -115,11 +120,13 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
     public void start(StateMachineApplier applier) throws IOException {
         this.applier = applier;
         RaftProperties properties = RatisConfig.properties(settings);
-        stateMachine = new CanopyStateMachine(applier, applied, batcher::resolved, this::committed,
-                this::acceptForwarded, clock,
+        stateMachine = new CanopyStateMachine(applier, applied, batcher::resolved, this::committed, clock,
                 this::onLeadership, leader -> {
                     batcher.leaderChanged();
-                    batcher.onSubmitter(() -> clients.leaderChanged(RatisConfig.nodeIdOf(leader)));
+                    batcher.onSubmitter(() -> {
+                        clients.leaderChanged(RatisConfig.nodeIdOf(leader));
+                        forwardStream.leaderChanged(RatisConfig.nodeIdOf(leader));
+                    });
                 },
                 this::onMembershipChanged, () -> closing, settings.snapshotRetention(), settings.enforceQuota(),
                 settings.snapshotThreshold(), settings.snapshotLogBytes());
@@ -129,11 +136,12 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
                 .setStateMachine(stateMachine)
                 .setProperties(properties)
                 .setOption(RaftStorage.StartupOption.RECOVER)
+                .setParameters(parameters())
                 .build();
         server.start();
         if (settings.members().size() > 1 || settings.join()) {
             watchdog = new CatchUpWatchdog(settings.nodeId(), () -> MembershipConfig.voterIds(members()),
-                    this::leaderNodeId, this::logNextIndex, clients::forwarding,
+                    this::leaderNodeId, this::logNextIndex, clients::leaderClient,
                     settings.electionTimeoutMax().multipliedBy(2), Duration.ofMinutes(2));
             watchdog.start();
         }
@@ -189,7 +197,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
 
         @Override
         public CompletableFuture<?> forward(byte[] run) {
-            return clients.forward(ForwardedRun.encode(run)).thenCompose(RatisTxnLog::succeeded);
+            return forwardStream.forward(run, leaderNodeId());
         }
 
         @Override
@@ -199,19 +207,37 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         }
     }
 
-    /** On the leader (a Ratis server thread): a follower's run, checked and queued for the next entry. */
-    private CompletableFuture<Message> acceptForwarded(byte[] run) {
+    /** Ratis's parameters: its gRPC server also serves the runs followers forward ({@link ForwardStream}). */
+    private Parameters parameters() {
+        Parameters p = new Parameters();
+        GrpcConfigKeys.Server.setServicesCustomizer(p, ForwardStream.customizer(this::acceptForwarded));
+        return p;
+    }
+
+    /**
+     * On the leader (a gRPC event loop): a follower's run, checked and queued for the next entry; null if taken,
+     * else why not.
+     */
+    private String acceptForwarded(byte[] run) {
         Run header;
         try {
             header = BatchCodec.checkRun(run);
         } catch (IllegalArgumentException e) {
-            return CompletableFuture.failedFuture(e);
+            return "malformed run: " + e.getMessage();
         }
-        if (!batcher.acceptForwarded(header, run)) {
-            return CompletableFuture.failedFuture(new IllegalStateException("n" + settings.nodeId()
-                    + " does not lead (or is not ready yet)"));
+        return batcher.acceptForwarded(header, run) ? null
+                : "n" + settings.nodeId() + " does not lead (or is not ready yet)";
+    }
+
+    /** A member's Raft server address (host:port), from the current configuration; null if unknown. */
+    private String raftAddressOf(int node) {
+        RaftPeerId id = RatisConfig.peerId(node);
+        for (RaftPeer p : knownPeers()) {
+            if (p.getId().equals(id)) {
+                return p.getAddress();
+            }
         }
-        return CompletableFuture.completedFuture(Message.EMPTY);
+        return null;
     }
 
     /** Apply thread: an entry's apply begins; if this node submitted it, its {@code committed} callback runs. */
@@ -280,7 +306,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
 
     @Override
     public CompletableFuture<Void> reportSessionActivity(long[] sessionIds) {
-        return clients.forwarding().async().sendReadOnlyNonLinearizable(ActivityReport.encode(sessionIds))
+        return clients.toLeader(ActivityReport.encode(sessionIds))
                 .thenCompose(reply -> reply.isSuccess()
                         ? CompletableFuture.<Void>completedFuture(null)
                         : CompletableFuture.<Void>failedFuture(reply.getException()))
@@ -518,6 +544,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
             w.close();
         }
         batcher.close();
+        forwardStream.close();
         membership.close();
         clients.close();
         RaftServer s = server;

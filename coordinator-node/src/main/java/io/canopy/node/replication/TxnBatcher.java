@@ -186,11 +186,13 @@ final class TxnBatcher {
 
     /**
      * On the leader: a run a follower forwarded (checked by the caller). Returns false if this node does not
-     * lead: the follower then starts over with the leader it finds.
+     * lead: the follower then starts over with the leader it finds. A node elected but not ready yet takes it:
+     * it goes into the node's first entries once it leads, and is dropped if the node steps down first (the
+     * follower, told of the next leader, fails it and starts a new stream).
      */
     boolean acceptForwarded(Run run, byte[] bytes) {
         synchronized (lock) {
-            if (closed || !transport.leads()) {
+            if (closed || !(transport.leads() || transport.electedNotReady())) {
                 return false;
             }
             forwarded.add(new Forwarded(run, bytes));
@@ -236,12 +238,12 @@ final class TxnBatcher {
             }
             return;
         }
+        if (transport.electedNotReady()) {
+            return;   // kick() sends them once it leads, leaderChanged() if it steps down first
+        }
         if (!forwarded.isEmpty()) {
             log.debug("Not leading: dropping {} forwarded run(s); their nodes start new streams", forwarded.size());
             forwarded.clear();
-        }
-        if (transport.electedNotReady()) {
-            return;   // kick() sends them once it leads, leaderChanged() if it steps down first
         }
         while (unresolved.size() < maxForwards && !queue.isEmpty()) {
             int nodes = Math.max(2, transport.nodes());

@@ -920,15 +920,19 @@ class TxnBatcherTest {
         b.leaderChanged();
         CompletableFuture<Void> first = b.submit(txn(2));
         CompletableFuture<Void> second = b.submit(txn(3));
+        // A follower that already knows it as leader forwards a run: it waits with the node's own.
+        byte[] fromOther = otherRun(7, 1, 2, 10);
+        assertThat(acceptForwarded(fromOther)).isTrue();
         assertNothingMoreSent();
         assertThat(b.queued()).isEqualTo(2);
 
-        // Its term's first entry committed: both go into one entry of its own, continuing the stream.
+        // Its term's first entry committed: all go into one entry of its own, continuing the stream.
         transport.electedNotReady = false;
         transport.leads = true;
         b.kick();
         Sent two = nextAppended();
         assertThat(two.own().run()).isEqualTo(new Run(NODE, one.own().run().stream(), 2, 2));
+        assertThat(two.forwarded()).extracting(SentRun::run).containsExactly(BatchCodec.checkRun(fromOther));
         commit(two);
         assertThat(all(List.of(first, second))).succeedsWithin(5, TimeUnit.SECONDS);
         assertThat(b.restarts()).isZero();
@@ -940,12 +944,16 @@ class TxnBatcherTest {
         TxnBatcher b = batcher(1000, 1024 * 1024, 1, 4);
         transport.electedNotReady = true;
         CompletableFuture<Void> waiting = b.submit(txn(1));
+        assertThat(acceptForwarded(otherRun(7, 1, 2, 10))).isTrue();
         assertNothingMoreSent();
 
+        // Deposed: the forwarded run is dropped (its node, told of the next leader, starts a new stream).
         transport.electedNotReady = false;
         b.leaderChanged();
         Sent one = nextForwarded();
+        assertThat(one.runs()).hasSize(1);
         assertThat(one.own().cxids()).containsExactly(1);
+        assertThat(acceptForwarded(otherRun(7, 3, 1, 10))).as("a follower refuses runs").isFalse();
         complete(one);
         apply(one);
         assertThat(waiting).isCompleted();

@@ -1,0 +1,290 @@
+package io.canopy.node.replication;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+
+import org.apache.ratis.grpc.server.GrpcServices;
+import org.apache.ratis.thirdparty.io.grpc.CallOptions;
+import org.apache.ratis.thirdparty.io.grpc.KnownLength;
+import org.apache.ratis.thirdparty.io.grpc.ManagedChannel;
+import org.apache.ratis.thirdparty.io.grpc.Metadata;
+import org.apache.ratis.thirdparty.io.grpc.ServerCall;
+import org.apache.ratis.thirdparty.io.grpc.ServerCallExecutorSupplier;
+import org.apache.ratis.thirdparty.io.grpc.MethodDescriptor;
+import org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition;
+import org.apache.ratis.thirdparty.io.grpc.netty.NettyChannelBuilder;
+import org.apache.ratis.thirdparty.io.grpc.netty.NettyServerBuilder;
+import org.apache.ratis.thirdparty.io.grpc.stub.ClientCalls;
+import org.apache.ratis.thirdparty.io.grpc.stub.ServerCalls;
+import org.apache.ratis.thirdparty.io.grpc.stub.StreamObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A follower's runs go to the leader over a gRPC stream of Canopy's own, served on the Raft servers' gRPC port
+ * beside Ratis's services: one message per run, answered in order with an empty message once the leader queued
+ * it (or with the reason it refused it). The leader handles a run on the connection's event loop (no executor
+ * hop): it checks the run and queues it for its next entry, which never waits.
+ *
+ * <p>Order and exactly-once do not rest on this transport: apply admits a node's runs only in stream order
+ * ({@code StreamTable}), and the batcher restarts its stream on any failure here. So the stream does not retry:
+ * a broken stream, a refusal or a leader change fails what awaits an answer.
+ */
+final class ForwardStream implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ForwardStream.class);
+    private static final String SERVICE = "canopy.Forward";
+    private static final byte[] ACCEPTED = new byte[0];
+
+    static final MethodDescriptor<byte[], byte[]> RUNS = MethodDescriptor.<byte[], byte[]>newBuilder()
+            .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+            .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Runs"))
+            .setRequestMarshaller(new Bytes())
+            .setResponseMarshaller(new Bytes())
+            .build();
+
+    /** Raw bytes, framed by gRPC. */
+    private static final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
+        @Override
+        public InputStream stream(byte[] value) {
+            return new KnownLengthBytes(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream in) {
+            try {
+                return in.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private static final class KnownLengthBytes extends ByteArrayInputStream implements KnownLength {
+        KnownLengthBytes(byte[] b) {
+            super(b);
+        }
+    }
+
+    /**
+     * Adds the forwarding service to a Raft server's gRPC server; {@code accept} answers null once the run is
+     * queued, or why it was refused.
+     */
+    static GrpcServices.Customizer customizer(Function<byte[], String> accept) {
+        ServerServiceDefinition service = ServerServiceDefinition.builder(SERVICE)
+                .addMethod(RUNS, ServerCalls.asyncBidiStreamingCall(responses -> new StreamObserver<byte[]>() {
+                    @Override
+                    public void onNext(byte[] run) {
+                        String refusal;
+                        try {
+                            refusal = accept.apply(run);
+                        } catch (RuntimeException e) {
+                            refusal = e.toString();
+                        }
+                        responses.onNext(refusal == null ? ACCEPTED : refusal.getBytes(StandardCharsets.UTF_8));
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        // the follower went away: nothing to clean up
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        responses.onCompleted();
+                    }
+                }))
+                .build();
+        return (NettyServerBuilder builder, EnumSet<GrpcServices.Type> types) -> {
+            if (!types.contains(GrpcServices.Type.SERVER)) {
+                return builder;
+            }
+            return builder.addService(service).callExecutor(new ServerCallExecutorSupplier() {
+                @Override
+                public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata headers) {
+                    return RUNS.getFullMethodName().equals(call.getMethodDescriptor().getFullMethodName())
+                            ? Runnable::run : null;
+                }
+            });
+        };
+    }
+
+    /** One stream to one leader. */
+    private final class Stream implements StreamObserver<byte[]> {
+        final int leader;
+        final StreamObserver<byte[]> requests;
+        /** Runs sent on this stream awaiting their answer, in order. */
+        private final ArrayDeque<CompletableFuture<Void>> pending = new ArrayDeque<>();
+        private boolean broken;
+
+        Stream(int leader, ManagedChannel channel) {
+            this.leader = leader;
+            this.requests = ClientCalls.asyncBidiStreamingCall(channel.newCall(RUNS, CallOptions.DEFAULT), this);
+        }
+
+        /** Submitting thread. */
+        CompletableFuture<Void> send(byte[] run) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            synchronized (this) {
+                if (broken) {
+                    return CompletableFuture.failedFuture(new IllegalStateException("the stream to n" + leader
+                            + " broke"));
+                }
+                pending.add(f);
+            }
+            requests.onNext(run);
+            return f;
+        }
+
+        @Override
+        public void onNext(byte[] answer) {
+            CompletableFuture<Void> f;
+            synchronized (this) {
+                f = pending.poll();
+            }
+            if (f == null) {
+                return;
+            }
+            if (answer.length == 0) {
+                f.complete(null);
+            } else {
+                f.completeExceptionally(new IllegalStateException(new String(answer, StandardCharsets.UTF_8)));
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            fail(new IllegalStateException("the stream of runs to n" + leader + " failed: " + t, t));
+        }
+
+        @Override
+        public void onCompleted() {
+            fail(new IllegalStateException("n" + leader + " ended the stream of runs"));
+        }
+
+        void fail(Throwable cause) {
+            List<CompletableFuture<Void>> failed;
+            synchronized (this) {
+                broken = true;
+                failed = new ArrayList<>(pending);
+                pending.clear();
+            }
+            failed.forEach(f -> f.completeExceptionally(cause));
+        }
+
+        /** Submitting thread. */
+        void close(String why) {
+            fail(new IllegalStateException(why));
+            try {
+                requests.onError(new IllegalStateException(why));   // cancels the call
+            } catch (RuntimeException e) {
+                log.debug("Cancelling the stream of runs to n{} failed: {}", leader, e.toString());
+            }
+        }
+
+        synchronized boolean broken() {
+            return broken;
+        }
+    }
+
+    private final IntFunction<String> addressOf;
+    /** By address: a node re-added at another address gets a channel of its own. */
+    private final Map<String, ManagedChannel> channels = new HashMap<>();
+    private Stream stream;
+    private boolean closed;
+
+    /** @param addressOf a member's Raft server address (host:port) by node id, or null if unknown */
+    ForwardStream(IntFunction<String> addressOf) {
+        this.addressOf = addressOf;
+    }
+
+    /** Sends a run to {@code leader}, or with none known (-1) to the last one (submitting thread only). */
+    synchronized CompletableFuture<Void> forward(byte[] run, int leader) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("replication is closed"));
+        }
+        Stream s = stream;
+        if (leader <= 0 && s != null) {
+            leader = s.leader;   // none known (an election): the last one, which answers or refuses
+        }
+        if (leader <= 0) {
+            return CompletableFuture.failedFuture(new IllegalStateException("no leader is known"));
+        }
+        if (s == null || s.leader != leader || s.broken()) {
+            if (s != null) {
+                boolean failed = s.broken();
+                s.close("runs now go to n" + leader);
+                if (failed) {
+                    dropChannel(s.leader);   // a new channel, not one waiting out gRPC's reconnect backoff
+                }
+            }
+            ManagedChannel channel = channel(leader);
+            if (channel == null) {
+                return CompletableFuture.failedFuture(new IllegalStateException("the address of leader n" + leader
+                        + " is unknown"));
+            }
+            s = new Stream(leader, channel);
+            stream = s;
+        }
+        return s.send(run);
+    }
+
+    /** The leader changed: a stream to another node fails what it has in flight (submitting thread). */
+    synchronized void leaderChanged(int leader) {
+        Stream s = stream;
+        if (s != null && s.leader != leader) {
+            s.close("the leader changed to n" + leader);
+            stream = null;
+        }
+    }
+
+    private ManagedChannel channel(int node) {
+        String address = addressOf.apply(node);
+        if (address == null) {
+            return null;
+        }
+        return channels.computeIfAbsent(address,
+                a -> NettyChannelBuilder.forTarget(a).usePlaintext().directExecutor().build());
+    }
+
+    private void dropChannel(int node) {
+        String address = addressOf.apply(node);
+        ManagedChannel c = address == null ? null : channels.remove(address);
+        if (c != null) {
+            c.shutdownNow();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (stream != null) {
+            stream.close("replication is closed");
+            stream = null;
+        }
+        for (ManagedChannel c : channels.values()) {
+            c.shutdownNow();
+        }
+        for (ManagedChannel c : channels.values()) {
+            try {
+                c.awaitTermination(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        channels.clear();
+    }
+}
