@@ -256,8 +256,8 @@ class RatisTxnLogTest {
                 await("the third entry goes out in the first one's slot").atMost(Duration.ofSeconds(10))
                         .until(() -> log.entriesSubmitted() == before + 3);
                 later.add(log.propose(txn(1, 3, 10)));
-                Thread.sleep(200);
-                assertThat(log.entriesSubmitted()).as("both slots taken: the fourth waits").isEqualTo(before + 3);
+                await("both slots taken: the fourth waits").during(Duration.ofMillis(200))
+                        .atMost(Duration.ofSeconds(5)).until(() -> log.entriesSubmitted() == before + 3);
                 assertThat(log.queuedTxns()).isEqualTo(1);
                 assertThat(gated).isNotDone();
             } finally {
