@@ -22,9 +22,9 @@ import org.apache.ratis.thirdparty.io.grpc.CallOptions;
 import org.apache.ratis.thirdparty.io.grpc.KnownLength;
 import org.apache.ratis.thirdparty.io.grpc.ManagedChannel;
 import org.apache.ratis.thirdparty.io.grpc.Metadata;
+import org.apache.ratis.thirdparty.io.grpc.MethodDescriptor;
 import org.apache.ratis.thirdparty.io.grpc.ServerCall;
 import org.apache.ratis.thirdparty.io.grpc.ServerCallExecutorSupplier;
-import org.apache.ratis.thirdparty.io.grpc.MethodDescriptor;
 import org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition;
 import org.apache.ratis.thirdparty.io.grpc.netty.NettyChannelBuilder;
 import org.apache.ratis.thirdparty.io.grpc.netty.NettyServerBuilder;
@@ -49,7 +49,7 @@ final class ForwardStream implements AutoCloseable {
     private static final String SERVICE = "canopy.Forward";
     private static final byte[] ACCEPTED = new byte[0];
 
-    static final MethodDescriptor<byte[], byte[]> RUNS = MethodDescriptor.<byte[], byte[]>newBuilder()
+    private static final MethodDescriptor<byte[], byte[]> RUNS = MethodDescriptor.<byte[], byte[]>newBuilder()
             .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
             .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Runs"))
             .setRequestMarshaller(new Bytes())

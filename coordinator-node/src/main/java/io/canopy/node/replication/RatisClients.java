@@ -80,7 +80,7 @@ final class RatisClients implements AutoCloseable {
     /**
      * Sends one entry through a client of its own, made for it from the current configuration's peers and closed
      * once it is answered: for a node that has just left the configuration. Its leader client may know none of
-     * the current members (it was made when the node first forwarded, and is renewed only when this node's server
+     * the current members (it was made when the node first sent a report, and is renewed only when this node's server
      * learns of a new leader, which a removed node no longer does), and as the leader it removed itself it refuses
      * its own submissions until it steps down. Not ordered with the node's other entries.
      */
