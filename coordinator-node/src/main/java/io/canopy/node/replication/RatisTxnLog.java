@@ -123,9 +123,10 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         stateMachine = new CanopyStateMachine(applier, applied, batcher::resolved, this::committed, clock,
                 this::onLeadership, leader -> {
                     batcher.leaderChanged();
+                    int leaderId = RatisConfig.nodeIdOf(leader);
                     batcher.onSubmitter(() -> {
-                        clients.leaderChanged(RatisConfig.nodeIdOf(leader));
-                        forwardStream.leaderChanged(RatisConfig.nodeIdOf(leader));
+                        clients.leaderChanged(leaderId);
+                        forwardStream.leaderChanged(leaderId);
                     });
                 },
                 this::onMembershipChanged, () -> closing, settings.snapshotRetention(), settings.enforceQuota(),
