@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import org.apache.ratis.grpc.server.GrpcServices;
+import org.apache.ratis.proto.grpc.RaftServerProtocolServiceGrpc;
 import org.apache.ratis.thirdparty.io.grpc.Server;
 import org.apache.ratis.thirdparty.io.grpc.netty.NettyServerBuilder;
 import org.junit.jupiter.api.AfterEach;
@@ -125,6 +126,20 @@ class ForwardStreamTest {
         serve(2, run -> null);   // the same node back, on a new port
         stream.leaderChanged(2);
         assertThat(stream.forward(run("b"), 2)).succeedsWithin(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void forwardedRunsAndRatisAppendsRunOnTheEventLoopAndNothingElseDoes() {
+        assertThat(ForwardStream.onEventLoop("canopy.Forward/Runs")).isTrue();
+        assertThat(ForwardStream.onEventLoop(
+                RaftServerProtocolServiceGrpc.getAppendEntriesMethod().getFullMethodName())).isTrue();
+        // votes, snapshots and read indexes stay on gRPC's executor: their handlers may wait
+        assertThat(ForwardStream.onEventLoop(
+                RaftServerProtocolServiceGrpc.getRequestVoteMethod().getFullMethodName())).isFalse();
+        assertThat(ForwardStream.onEventLoop(
+                RaftServerProtocolServiceGrpc.getInstallSnapshotMethod().getFullMethodName())).isFalse();
+        assertThat(ForwardStream.onEventLoop(
+                RaftServerProtocolServiceGrpc.getReadIndexMethod().getFullMethodName())).isFalse();
     }
 
     @Test
