@@ -37,18 +37,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A follower's runs go to the leader over a gRPC stream of Canopy's own, served on the Raft servers' gRPC port
- * beside Ratis's services: one message per run, answered in order with an empty message once the leader queued
- * it (or with the reason it refused it). The leader handles a run on the connection's event loop (no executor
- * hop): it checks the run and queues it for its next entry, which never waits.
+ * beside Ratis's services: one message per run. The leader handles a run on the connection's event loop (no
+ * executor hop): it checks the run and queues it for its next entry, which never waits. It answers only a
+ * refusal, with the reason, and then ends the stream: a queued run needs no answer, since its sender learns its
+ * fate when it applies the entry that holds it (or from the batcher's deadline), and an answer per run cost a
+ * message each way on the busiest path of a write through a follower.
  *
  * <p>Order and exactly-once do not rest on this transport: apply admits a node's runs only in stream order
  * ({@code StreamTable}), and the batcher restarts its stream on any failure here. So the stream does not retry:
- * a broken stream, a refusal or a leader change fails what awaits an answer.
+ * a broken stream, a refusal or a leader change fails every run sent on it that its sender still holds.
  */
 final class ForwardStream implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ForwardStream.class);
     private static final String SERVICE = "canopy.Forward";
-    private static final byte[] ACCEPTED = new byte[0];
 
     private static final MethodDescriptor<byte[], byte[]> RUNS = MethodDescriptor.<byte[], byte[]>newBuilder()
             .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
@@ -85,7 +86,8 @@ final class ForwardStream implements AutoCloseable {
 
     /**
      * Adds the forwarding service to a Raft server's gRPC server; {@code accept} answers null once the run is
-     * queued, or why it was refused.
+     * queued, or why it was refused. A refusal is sent back and ends the stream; runs that follow it on the same
+     * stream are dropped unseen (their sender fails them when the stream ends, and starts over).
      *
      * <p>Two methods run on the connection's event loop rather than on gRPC's executor: this one, and Ratis's
      * appendEntries on a follower, whose handler only checks the append, hands its entries to the log worker and
@@ -97,15 +99,25 @@ final class ForwardStream implements AutoCloseable {
     static GrpcServices.Customizer customizer(Function<byte[], String> accept) {
         ServerServiceDefinition service = ServerServiceDefinition.builder(SERVICE)
                 .addMethod(RUNS, ServerCalls.asyncBidiStreamingCall(responses -> new StreamObserver<byte[]>() {
+                    /** Event loop only. */
+                    private boolean ended;
+
                     @Override
                     public void onNext(byte[] run) {
+                        if (ended) {
+                            return;
+                        }
                         String refusal;
                         try {
                             refusal = accept.apply(run);
                         } catch (RuntimeException e) {
                             refusal = e.toString();
                         }
-                        responses.onNext(refusal == null ? ACCEPTED : refusal.getBytes(StandardCharsets.UTF_8));
+                        if (refusal != null) {
+                            ended = true;
+                            responses.onNext(refusal.getBytes(StandardCharsets.UTF_8));
+                            responses.onCompleted();
+                        }
                     }
 
                     @Override
@@ -115,7 +127,10 @@ final class ForwardStream implements AutoCloseable {
 
                     @Override
                     public void onCompleted() {
-                        responses.onCompleted();
+                        if (!ended) {
+                            ended = true;
+                            responses.onCompleted();
+                        }
                     }
                 }))
                 .build();
@@ -141,8 +156,8 @@ final class ForwardStream implements AutoCloseable {
     private final class Stream implements StreamObserver<byte[]> {
         final int leader;
         final StreamObserver<byte[]> requests;
-        /** Runs sent on this stream awaiting their answer, in order. */
-        private final ArrayDeque<CompletableFuture<Void>> pending = new ArrayDeque<>();
+        /** Runs sent on this stream that their sender still holds (has not completed), in order. */
+        private final ArrayDeque<CompletableFuture<Void>> held = new ArrayDeque<>();
         private boolean broken;
 
         Stream(int leader, ManagedChannel channel) {
@@ -158,26 +173,17 @@ final class ForwardStream implements AutoCloseable {
                     return CompletableFuture.failedFuture(new IllegalStateException("the stream to n" + leader
                             + " broke"));
                 }
-                pending.add(f);
+                held.removeIf(CompletableFuture::isDone);   // released by their sender
+                held.add(f);
             }
             requests.onNext(run);
             return f;
         }
 
+        /** The leader refused a run: it ends the stream, and everything sent on it fails with the reason. */
         @Override
-        public void onNext(byte[] answer) {
-            CompletableFuture<Void> f;
-            synchronized (this) {
-                f = pending.poll();
-            }
-            if (f == null) {
-                return;
-            }
-            if (answer.length == 0) {
-                f.complete(null);
-            } else {
-                f.completeExceptionally(new IllegalStateException(new String(answer, StandardCharsets.UTF_8)));
-            }
+        public void onNext(byte[] refusal) {
+            fail(new IllegalStateException(new String(refusal, StandardCharsets.UTF_8)));
         }
 
         @Override
@@ -194,10 +200,15 @@ final class ForwardStream implements AutoCloseable {
             List<CompletableFuture<Void>> failed;
             synchronized (this) {
                 broken = true;
-                failed = new ArrayList<>(pending);
-                pending.clear();
+                failed = new ArrayList<>(held);
+                held.clear();
             }
             failed.forEach(f -> f.completeExceptionally(cause));
+        }
+
+        synchronized int held() {
+            held.removeIf(CompletableFuture::isDone);
+            return held.size();
         }
 
         /** Submitting thread. */
@@ -226,7 +237,12 @@ final class ForwardStream implements AutoCloseable {
         this.addressOf = addressOf;
     }
 
-    /** Sends a run to {@code leader}, or with none known (-1) to the last one (submitting thread only). */
+    /**
+     * Sends a run to {@code leader}, or with none known (-1) to the last one (submitting thread only). The future
+     * fails if the run may have been lost: it could not be sent, or the stream it went on broke, was refused or
+     * was closed (a leader change) while the sender held it. It never completes normally by itself: the sender
+     * completes it once the run's fate is known (its verdict, or a new stream), which releases it.
+     */
     synchronized CompletableFuture<Void> forward(byte[] run, int leader) {
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("replication is closed"));
@@ -264,6 +280,11 @@ final class ForwardStream implements AutoCloseable {
             s.close("the leader changed to n" + leader);
             stream = null;
         }
+    }
+
+    /** Runs the current stream holds for their senders (for tests). */
+    synchronized int held() {
+        return stream == null ? 0 : stream.held();
     }
 
     private ManagedChannel channel(int node) {

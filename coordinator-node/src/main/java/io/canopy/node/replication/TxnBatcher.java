@@ -82,7 +82,11 @@ final class TxnBatcher {
          */
         CompletableFuture<?> append(byte[] entry, Runnable committed);
 
-        /** Sends one of this node's runs to the leader; completes once the leader has queued it. */
+        /**
+         * Sends one of this node's runs to the leader. The future fails if the run may have been lost on the way
+         * (not sent, refused, or on a connection that broke); it does not complete by itself otherwise: the
+         * batcher completes it once the run's fate is known, which lets the transport forget it.
+         */
         CompletableFuture<?> forward(byte[] run);
 
         /**
@@ -391,13 +395,18 @@ final class TxnBatcher {
         return true;
     }
 
-    /** On the submitting thread. */
+    /**
+     * On the submitting thread. The transport holds the run until its deadline future completes, which it does
+     * on the run's verdict, a restart, a timeout or close.
+     */
     private void forward(byte[] run, Sent own) {
-        call(() -> transport.forward(run)).whenComplete((ok, error) -> {
+        CompletableFuture<?> delivery = call(() -> transport.forward(run));
+        delivery.whenComplete((ok, error) -> {
             if (error != null) {
                 restart(own.run().stream(), error, 0);
             }
         });
+        own.deadline().whenComplete((v, e) -> delivery.complete(null));
     }
 
     /**

@@ -54,7 +54,8 @@ class TxnBatcherTest {
 
     /**
      * What the batcher handed to the transport: an entry it appended (as the leader) or one run it forwarded (as a
-     * follower), the future the test completes (appended and applied here, or queued by the leader), and for an
+     * follower), the transport's future (for an entry the test completes it once appended and applied here; for a
+     * run the test fails it to lose the run, and the batcher completes it once it no longer needs it), and for an
      * entry what the test runs when it commits (its apply begins).
      */
     private record Sent(boolean appended, List<SentRun> runs, CompletableFuture<Void> result, Runnable committed) {
@@ -217,7 +218,7 @@ class TxnBatcherTest {
         return apply(s.runs());
     }
 
-    /** The transport's future completes (appended and applied here, or queued by the leader). */
+    /** An appended entry's future completes (appended and applied here). */
     private void complete(Sent s) {
         s.result().complete(null);
         settle();
@@ -551,9 +552,7 @@ class TxnBatcherTest {
         assertNothingMoreSent();
         assertThat(b.queued()).isEqualTo(5);
 
-        // The leader queuing a run frees nothing: only its verdict does.
-        complete(one);
-        complete(two);
+        // Nothing but a verdict frees a place: the transport's future does not complete by itself.
         assertNothingMoreSent();
         assertThat(futures.get(0)).isNotDone();
 
@@ -566,17 +565,14 @@ class TxnBatcherTest {
         assertThat(three.own().cxids()).containsExactly(3, 4);   // half of maxOps
         assertNothingMoreSent();
 
-        complete(three);
         apply(two);
         Sent four = nextForwarded();
         runs.add(four);
         assertThat(four.own().cxids()).containsExactly(5, 6);
-        complete(four);
         apply(three);
         Sent five = nextForwarded();
         runs.add(five);
         assertThat(five.own().cxids()).containsExactly(7);
-        complete(five);
         apply(four);
         apply(five);
         assertThat(all(futures)).succeedsWithin(5, TimeUnit.SECONDS);
@@ -611,7 +607,6 @@ class TxnBatcherTest {
             assertThat(s.own().cxids()).as("one transaction of 200 bytes fills half an entry").hasSize(1);
             assertThat(s.own().bytes()).isLessThanOrEqualTo(maxBytes / 2);
             order.addAll(s.own().cxids());
-            complete(s);
             apply(s);
             if (order.size() == 4) {
                 break;
@@ -637,7 +632,6 @@ class TxnBatcherTest {
         List<Integer> sizes = new ArrayList<>();
         while (true) {
             sizes.add(s.own().cxids().size());
-            complete(s);
             apply(s);
             if (sizes.stream().mapToInt(Integer::intValue).sum() == 8) {
                 break;
@@ -653,14 +647,36 @@ class TxnBatcherTest {
         }
         s = nextForwarded();
         assertThat(s.own().cxids()).containsExactly(9);
-        complete(s);
         apply(s);
         s = nextForwarded();
         assertThat(s.own().cxids()).containsExactly(10, 11);
-        complete(s);
         apply(s);
         assertThat(all(futures)).succeedsWithin(5, TimeUnit.SECONDS);
         assertNothingMoreSent();
+    }
+
+    @Test
+    void aForwardedRunIsReleasedToTheTransportOnceItsFateIsKnown() throws Exception {
+        transport.leads = false;
+        TxnBatcher b = batcher(1000, 1024 * 1024, 1, 2);
+        CompletableFuture<Void> first = b.submit(txn(1));
+        Sent one = nextForwarded();
+        b.submit(txn(2));
+        Sent two = nextForwarded();
+        settle();
+        assertThat(one.result()).isNotDone();
+        assertThat(two.result()).isNotDone();
+
+        apply(one);   // its verdict
+        settle();
+        assertThat(first).isCompleted();
+        assertThat(one.result()).isCompleted();
+        assertThat(two.result()).isNotDone();
+
+        b.leaderChanged();   // a restart: the second run's fate is known too (failed here, refused if it arrives)
+        settle();
+        assertThat(b.restarts()).isEqualTo(1);
+        assertThat(two.result()).isCompleted();
     }
 
     @Test
@@ -678,13 +694,11 @@ class TxnBatcherTest {
         fail(one, new IOException("leader unreachable"));
         assertAllFailed(List.of(lost, inFlight, queued));
         assertThat(b.restarts()).isEqualTo(1);
-        complete(two);
 
         CompletableFuture<Void> fresh = b.submit(txn(4));
         Sent three = nextForwarded();
         assertThat(three.own().run().stream()).isGreaterThan(oldStream);
         assertThat(three.own().run().firstSeq()).isEqualTo(1);
-        complete(three);
         assertThat(apply(three)).extracting(RunVerdict::decision).containsExactly(Decision.ADMITTED);
         assertThat(fresh).succeedsWithin(5, TimeUnit.SECONDS);
 
