@@ -43,6 +43,11 @@ final class ServingGate {
     private boolean readOnlyMode;
     /** Whether the last check found this node in the Raft configuration; duties thread only. */
     private boolean member;
+    /**
+     * Whether this node has served since it started; duties thread only. Before that, waiting for the first
+     * election is the normal course of a start, not a lost leader, and is logged as such.
+     */
+    private boolean servedOnce;
 
     ServingGate(TxnLog txnLog, ConnectionRegistry connections, ServerSettings settings) {
         this.txnLog = txnLog;
@@ -67,7 +72,7 @@ final class ServingGate {
         if (nowMember != member) {
             member = nowMember;
             if (nowMember) {
-                LOG.info("This node is in the Raft configuration as {}: serving clients", txnLog.mode());
+                LOG.info("This node is in the Raft configuration as {}", txnLog.mode());
             } else {
                 LOG.warn("This node is no longer in the Raft configuration (it was removed, or its Raft member shut"
                         + " down): closing every client connection and refusing new ones ({} connections); clients"
@@ -86,12 +91,13 @@ final class ServingGate {
         }
         if (txnLog.isServing()) {
             if (notServing) {
-                LOG.info("In contact with the leader again after {} ms: serving clients{}",
+                LOG.info("In contact with the leader {}after {} ms: serving clients{}", servedOnce ? "again " : "",
                         (now - notServingSince) / 1_000_000, readOnlyConnections.isEmpty() ? ""
                                 : "; closing " + readOnlyConnections.size() + " read-only connections");
                 notServing = false;
                 readOnlyMode = false;
             }
+            servedOnce = true;
             // Every time, not only on the change: a read-only handshake may have raced with it.
             for (var it = readOnlyConnections.iterator(); it.hasNext(); ) {
                 ClientConnection c = it.next();
@@ -103,9 +109,13 @@ final class ServingGate {
         if (!notServing) {
             notServing = true;
             notServingSince = now;
-            LOG.warn("No contact with a Raft leader: refusing new sessions, and closing each client connection after "
-                    + "a third of its session timeout unless a leader is back by then ({} connections)",
-                    connections.size());
+            if (servedOnce) {
+                LOG.warn("No contact with a Raft leader: refusing new sessions, and closing each client connection"
+                        + " after a third of its session timeout unless a leader is back by then ({} connections)",
+                        connections.size());
+            } else {
+                LOG.info("Waiting for a Raft leader to be elected before serving clients");
+            }
         }
         boolean readOnly = settings.readOnlyModeEnabled();
         if (readOnly && !readOnlyMode) {
