@@ -61,13 +61,19 @@ class ForwardStreamTest {
         return new String(run, StandardCharsets.UTF_8);
     }
 
-    @Test
-    void queuedRunsArriveInOrderAndAreNotAnswered() throws Exception {
+    /** Serves node {@code node}, queuing every run; returns the runs it received, in order. */
+    private List<String> serveQueuing(int node) throws Exception {
         List<String> received = new CopyOnWriteArrayList<>();
-        serve(2, run -> {
+        serve(node, run -> {
             received.add(text(run));
             return null;
         });
+        return received;
+    }
+
+    @Test
+    void queuedRunsArriveInOrderAndAreNotAnswered() throws Exception {
+        List<String> received = serveQueuing(2);
         List<CompletableFuture<Void>> sent = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             sent.add(stream.forward(run("run" + i), 2));
@@ -83,11 +89,7 @@ class ForwardStreamTest {
 
     @Test
     void runsTheSenderReleasedAreForgotten() throws Exception {
-        List<String> received = new CopyOnWriteArrayList<>();
-        serve(2, run -> {
-            received.add(text(run));
-            return null;
-        });
+        List<String> received = serveQueuing(2);
         for (int i = 0; i < 1000; i++) {
             stream.forward(run("run" + i), 2).complete(null);
         }
@@ -140,11 +142,7 @@ class ForwardStreamTest {
             }
             return null;
         });
-        List<String> atThree = new CopyOnWriteArrayList<>();
-        serve(3, run -> {
-            atThree.add(new String(run, StandardCharsets.UTF_8));
-            return null;
-        });
+        List<String> atThree = serveQueuing(3);
         CompletableFuture<Void> stuck = stream.forward(run("a"), 2);
         stream.leaderChanged(3);
         assertThat(stuck).failsWithin(5, TimeUnit.SECONDS).withThrowableThat()
@@ -173,11 +171,7 @@ class ForwardStreamTest {
         hold.countDown();
         first.awaitTermination(5, TimeUnit.SECONDS);
 
-        List<String> received = new CopyOnWriteArrayList<>();
-        serve(2, run -> {   // the same node back, on a new port
-            received.add(text(run));
-            return null;
-        });
+        List<String> received = serveQueuing(2);   // the same node back, on a new port
         stream.leaderChanged(2);
         CompletableFuture<Void> b = stream.forward(run("b"), 2);
         await().atMost(5, TimeUnit.SECONDS).until(() -> received.contains("b"));
