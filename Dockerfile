@@ -11,6 +11,6 @@ COPY --from=build /src/coordinator-node/target/canopy-node.jar /opt/canopy/canop
 USER canopy
 WORKDIR /var/lib/canopy
 # 2181: ZooKeeper clients; 9181: Raft peers; 8080: HTTP (health, metrics; REST and console later)
-EXPOSE 2181 9181 8080
+EXPOSE 2181 9181 9182 8080
 ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/canopy/canopy-node.jar", \
             "--canopy.data-dir=/var/lib/canopy/data"]

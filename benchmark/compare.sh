@@ -19,8 +19,8 @@
 # server itself). Earlier passes are kept in pass<k>.csv.
 #
 # Ports: standalone uses the three ports as given. --cluster 3: ZooKeeper client ports zk-port..+2 (peers +101..,
-# elections +201..); Canopy client ports canopy-port..+2 (default 22191), Raft peers client port + 7000, HTTP
-# canopy-http-port..+2.
+# elections +201..); Canopy client ports canopy-port..+2 (default 22191), Raft peers client port + 7000,
+# replication links client port + 7100, HTTP canopy-http-port..+2.
 # Output: benchmark/target/compare/<time>-<standalone|3node>/ with results.csv, comparison.md and the servers' logs;
 # server data lives in benchmark/target/zk-data and benchmark/target/canopy-data, wiped on every run.
 # Environment: SERVER_JVM_OPTS (every server JVM; default "-Xmx2g" standalone, "-Xmx1g" per node with --cluster 3),
@@ -229,18 +229,19 @@ run_canopy() {
     return
   fi
   local i port busy="" members="" connect="" deadline left
-  local clients=() peers=() https=() names=() logs=()
+  local clients=() peers=() links=() https=() names=() logs=()
   if (( cluster == 1 )); then
     clients=("$canopy_port") peers=($((canopy_port + 7000))) https=("$canopy_http_port")
     names=(Canopy) logs=("$OUT/canopy-server$rs.log")
   else
     for ((i = 1; i <= cluster; i++)); do
       clients+=($((canopy_port + i - 1))) peers+=($((canopy_port + 7000 + i - 1)))
+      links+=($((canopy_port + 7100 + i - 1)))
       https+=($((canopy_http_port + i - 1))) names+=("Canopy node $i") logs+=("$OUT/canopy-node$i$rs.log")
-      members+="${members:+,}$i=127.0.0.1:${clients[i - 1]}:${peers[i - 1]}"
+      members+="${members:+,}$i=127.0.0.1:${clients[i - 1]}:${peers[i - 1]}:${links[i - 1]}"
     done
   fi
-  for port in "${clients[@]}" "${peers[@]}" "${https[@]}"; do
+  for port in "${clients[@]}" "${peers[@]}" "${links[@]}" "${https[@]}"; do
     if port_in_use "$port"; then busy+=" $port"; fi
   done
   if [[ -n "$busy" ]]; then

@@ -10,8 +10,9 @@ import io.canopy.node.replication.ReplicationSettings.Member;
 import io.canopy.node.replication.ReplicationSettings.Role;
 
 /**
- * Parses {@code canopy.cluster.members} ({@code id=host:clientPort:peerPort[:participant|:observer],...}, the role
- * defaulting to participant) with clear errors.
+ * Parses {@code canopy.cluster.members} ({@code id=host:clientPort:peerPort[:linkPort][:participant|:observer],...},
+ * the role defaulting to participant; without a link port the leader replicates to the member over Ratis's gRPC)
+ * with clear errors.
  */
 public final class ClusterMembers {
     private ClusterMembers() {
@@ -40,29 +41,48 @@ public final class ClusterMembers {
     private static Member parseOne(String entry) {
         int eq = entry.indexOf('=');
         String[] parts = eq < 0 ? new String[0] : entry.substring(eq + 1).split(":");
-        if (eq < 1 || parts.length < 3 || parts.length > 4) {
-            throw new IllegalArgumentException("canopy.cluster.members entry '" + entry
-                    + "' is not of the form id=host:clientPort:peerPort[:participant|:observer]"
-                    + " (e.g. 1=127.0.0.1:2181:9181)");
+        if (eq < 1 || parts.length < 3 || parts.length > 5) {
+            throw notOfTheForm(entry);
+        }
+        int next = 3;
+        String linkPort = null;
+        if (parts.length > next && parts[next].trim().chars().allMatch(Character::isDigit)) {
+            linkPort = parts[next++];
         }
         Role role = Role.PARTICIPANT;
-        if (parts.length == 4) {
-            role = switch (parts[3].trim().toLowerCase(Locale.ROOT)) {
+        if (parts.length > next) {
+            role = switch (parts[next].trim().toLowerCase(Locale.ROOT)) {
                 case "participant" -> Role.PARTICIPANT;
                 case "observer" -> Role.OBSERVER;
                 default -> throw new IllegalArgumentException("canopy.cluster.members entry '" + entry
-                        + "' has the unknown role '" + parts[3].trim() + "' (participant or observer)");
+                        + "' has the unknown role '" + parts[next].trim() + "' (participant or observer)");
             };
+            next++;
+        }
+        if (parts.length > next) {
+            throw notOfTheForm(entry);
         }
         try {
             int id = Integer.parseInt(entry.substring(0, eq).trim());
             if (id < 1 || id > 255) {
                 throw new IllegalArgumentException("node id must be 1..255 in '" + entry + "'");
             }
-            return new Member(id, parts[0].trim(), port(parts[1], entry), port(parts[2], entry), role);
+            int peer = port(parts[2], entry);
+            int link = linkPort == null ? 0 : port(linkPort, entry);
+            if (link == peer) {
+                throw new IllegalArgumentException("canopy.cluster.members entry '" + entry
+                        + "' gives the peer port as the link port too: they must differ");
+            }
+            return new Member(id, parts[0].trim(), port(parts[1], entry), peer, role, null, link);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("canopy.cluster.members entry '" + entry + "' has a non-numeric id or port");
         }
+    }
+
+    private static IllegalArgumentException notOfTheForm(String entry) {
+        return new IllegalArgumentException("canopy.cluster.members entry '" + entry
+                + "' is not of the form id=host:clientPort:peerPort[:linkPort][:participant|:observer]"
+                + " (e.g. 1=127.0.0.1:2181:9181:9191)");
     }
 
     private static int port(String s, String entry) {

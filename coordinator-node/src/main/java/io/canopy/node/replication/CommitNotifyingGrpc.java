@@ -1,5 +1,6 @@
 package io.canopy.node.replication;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.ratis.conf.Parameters;
@@ -14,6 +15,8 @@ import org.apache.ratis.server.leader.LeaderState;
 import org.apache.ratis.server.leader.LogAppender;
 import org.apache.ratis.server.raftlog.RaftLogIOException;
 import org.apache.ratis.util.AwaitForSignal;
+
+import io.canopy.node.replication.ReplicationSettings.Member;
 
 /**
  * Ratis's gRPC transport with one change on the leader: a follower hears of a new commit index at once, in an
@@ -41,15 +44,23 @@ public final class CommitNotifyingGrpc implements RpcType {
         return new Factory(parameters);
     }
 
-    /** gRPC, with the leader's appenders replaced. */
+    /**
+     * gRPC, with the leader's appenders replaced: a follower with a replication link gets a {@link LinkAppender},
+     * any other this class's {@link Appender}.
+     */
     static final class Factory extends GrpcFactory {
+        private final List<Member> members;
+
         Factory(Parameters parameters) {
             super(parameters);
+            this.members = ReplicationLink.members(parameters);
         }
 
         @Override
         public LogAppender newLogAppender(RaftServer.Division server, LeaderState state, FollowerInfo follower) {
-            return new Appender(server, state, follower);
+            String link = ReplicationLink.addressOf(follower.getPeer(), members);
+            return link != null ? new LinkAppender(server, state, follower, link)
+                    : new Appender(server, state, follower);
         }
     }
 

@@ -64,9 +64,21 @@ public final class MembershipChange {
                 }
             }
         }
-        List<Member> result = MembershipConfig.withClientAddresses(new ArrayList<>(next.values()), current);
+        List<Member> result = withLinkPorts(MembershipConfig.withClientAddresses(new ArrayList<>(next.values()),
+                current), current);
         validate(current, result);
         return result.stream().sorted((a, b) -> Integer.compare(a.id(), b.id())).toList();
+    }
+
+    /**
+     * A server line carries no replication link port (ZooKeeper's format has no place for it): a member that stays
+     * (same id and peer address, whatever its role) keeps the one it has; a new member has none and is replicated
+     * to over gRPC.
+     */
+    static List<Member> withLinkPorts(List<Member> members, List<Member> current) {
+        return members.stream().map(m -> m.linkPort() > 0 ? m : current.stream()
+                .filter(known -> known.id() == m.id() && known.peerAddress().equals(m.peerAddress())).findFirst()
+                .map(known -> m.withLink(known.linkPort())).orElse(m)).toList();
     }
 
     static void validate(List<Member> current, List<Member> next) {

@@ -48,7 +48,10 @@ final class RatisConfig {
 
     /** A member as Ratis knows it: id, peer address and role (voter, or listener for an observer). */
     static RaftPeer peer(Member m) {
+        // The replication link's address rides in the peer's data stream address, which Ratis keeps in every
+        // configuration entry and otherwise leaves alone (Canopy does not enable Ratis's data streams).
         return RaftPeer.newBuilder().setId(peerId(m.id())).setAddress(m.peerAddress())
+                .setDataStreamAddress(m.linkAddress())
                 .setStartupRole(m.isVoter() ? RaftPeerRole.FOLLOWER : RaftPeerRole.LISTENER).build();
     }
 

@@ -102,7 +102,7 @@ final class RatisMembership implements AutoCloseable {
                 continue;
             }
             into.add(new Member(id, address.substring(0, colon), 0, Integer.parseInt(address.substring(colon + 1)),
-                    role));
+                    role, null, ReplicationLink.portOf(p)));
         }
     }
 

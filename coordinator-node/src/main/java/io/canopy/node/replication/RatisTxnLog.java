@@ -90,6 +90,8 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
 
     private volatile StateMachineApplier applier;
     private volatile RaftServer server;
+    /** The follower's end of the replication link, if this member has a link port. */
+    private ReplicationLink link;
     private volatile CanopyStateMachine stateMachine;
     private volatile CatchUpWatchdog watchdog;
     /** Set when {@link #close} begins: the member's shutdown that follows is the node's own stop. */
@@ -140,6 +142,12 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
                 .setParameters(parameters())
                 .build();
         server.start();
+        // Only once Ratis runs: a request reaching a server still starting fails it (the leader's snapshot,
+        // sent to a wiped member at once, left it unable to start: FollowerRecoveryIT).
+        if (settings.self().linkPort() > 0) {
+            link = new ReplicationLink(server, settings.peerBindAddress(), settings.self().linkPort(),
+                    settings.electionTimeoutMax().multipliedBy(4));
+        }
         if (settings.members().size() > 1 || settings.join()) {
             watchdog = new CatchUpWatchdog(settings.nodeId(), () -> MembershipConfig.voterIds(members()),
                     this::leaderNodeId, this::logNextIndex, clients::leaderClient,
@@ -212,6 +220,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
     private Parameters parameters() {
         Parameters p = new Parameters();
         GrpcConfigKeys.Server.setServicesCustomizer(p, ForwardStream.customizer(this::acceptForwarded));
+        ReplicationLink.setMembers(p, settings.members());
         return p;
     }
 
@@ -548,6 +557,9 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         forwardStream.close();
         membership.close();
         clients.close();
+        if (link != null) {
+            link.close();
+        }
         RaftServer s = server;
         if (s != null) {
             // Ratis takes a snapshot on stop (Snapshot.triggerWhenStop), so the next start replays little.

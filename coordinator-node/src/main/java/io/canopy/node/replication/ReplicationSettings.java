@@ -79,14 +79,20 @@ public record ReplicationSettings(int nodeId, List<Member> members, boolean join
     }
 
     /**
-     * A member: where peers reach it ({@code host:peerPort}, its Raft identity besides the id), its role, and where
+     * A member: where peers reach it ({@code host:peerPort}, its Raft identity besides the id), its role, where
      * its ZooKeeper clients connect ({@code clientHost:clientPort}; a client port of 0 means unknown: Ratis's
-     * configuration does not carry it, see {@link MembershipConfig}).
+     * configuration does not carry it, see {@link MembershipConfig}), and the port of its replication link
+     * ({@link ReplicationLink}; 0 if it has none: the leader then sends it entries through Ratis's gRPC).
      */
-    public record Member(int id, String host, int clientPort, int peerPort, Role role, String clientHost) {
+    public record Member(int id, String host, int clientPort, int peerPort, Role role, String clientHost,
+            int linkPort) {
         public Member {
             role = role == null ? Role.PARTICIPANT : role;
             clientHost = clientHost == null || clientHost.isEmpty() ? host : clientHost;
+        }
+
+        public Member(int id, String host, int clientPort, int peerPort, Role role, String clientHost) {
+            this(id, host, clientPort, peerPort, role, clientHost, 0);
         }
 
         /** A participant whose clients connect to its own host. */
@@ -102,6 +108,11 @@ public record ReplicationSettings(int nodeId, List<Member> members, boolean join
             return host + ":" + peerPort;
         }
 
+        /** Where the leader's replication link reaches this member ({@code host:linkPort}); null if it has none. */
+        public String linkAddress() {
+            return linkPort > 0 ? host + ":" + linkPort : null;
+        }
+
         public boolean isVoter() {
             return role == Role.PARTICIPANT;
         }
@@ -112,7 +123,12 @@ public record ReplicationSettings(int nodeId, List<Member> members, boolean join
 
         /** The same member with another client address. */
         public Member withClient(String newClientHost, int newClientPort) {
-            return new Member(id, host, newClientPort, peerPort, role, newClientHost);
+            return new Member(id, host, newClientPort, peerPort, role, newClientHost, linkPort);
+        }
+
+        /** The same member with another replication link port (0: none). */
+        public Member withLink(int newLinkPort) {
+            return new Member(id, host, clientPort, peerPort, role, clientHost, newLinkPort);
         }
 
         /** Same id, peer address and role (the Raft identity); client addresses may differ. */

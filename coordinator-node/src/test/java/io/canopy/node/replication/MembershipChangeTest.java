@@ -75,6 +75,22 @@ class MembershipChangeTest {
     }
 
     @Test
+    void membersThatStayKeepTheirLinkPortsAndNewOnesHaveNone() {
+        List<Member> linked = THREE.stream().map(m -> m.withLink(m.peerPort() + 10)).toList();
+        List<Member> bulk = MembershipChange.compute(linked, null, null,
+                "server.1=127.0.0.11:9181:9182:participant,server.2=127.0.0.12:9182:9183:participant\n"
+                        + "server.4=127.0.0.14:9184:9185:participant;127.0.0.14:2184");
+        assertThat(bulk).extracting(Member::linkPort).containsExactly(9191, 9192, 0);
+
+        List<Member> incremental = MembershipChange.compute(linked,
+                "server.4=127.0.0.14:9184:9185:participant;127.0.0.14:2184", "3", null);
+        assertThat(incremental).extracting(Member::linkPort).containsExactly(9191, 9192, 0);
+        List<Member> observer = MembershipChange.compute(linked,
+                "server.3=127.0.0.13:9183:9184:observer;127.0.0.13:2183", null, null);
+        assertThat(observer.get(2).linkPort()).as("a new role, the same peer").isEqualTo(9193);
+    }
+
+    @Test
     void invalidChangesAreRefused() {
         // Duplicate id in one request.
         assertBad(() -> MembershipChange.compute(THREE, "server.4=h4:1:2;3,server.4=h5:1:2;3", null, null), "twice");

@@ -31,7 +31,8 @@ import java.util.stream.Collectors;
  * opens to node i are untouched. {@link #isolate} and {@link #partition} cut both directions. See
  * {@link TcpRelay} for what a blackholed connection looks like and what healing does to it.
  *
- * <p>Only the peer (Raft) traffic passes the relays: clients reach every node at its own address.
+ * <p>Only the peer (Raft) traffic passes the relays: clients reach every node at its own address. A node with a
+ * replication link port gets a second relay per pair on that port, which is cut and healed with the first.
  */
 public final class ClusterNetwork implements AutoCloseable {
     /** Relay (i&rarr;j) listens on 127.0.i.(FIRST_RELAY_OCTET + j), beside the nodes' 127.0.0.(10+j). */
@@ -40,6 +41,8 @@ public final class ClusterNetwork implements AutoCloseable {
     private final Map<Integer, Member> members = new TreeMap<>();
     private final Map<Integer, Path> hostsFiles = new TreeMap<>();
     private final Map<LinkId, TcpRelay.Link> links = new LinkedHashMap<>();
+    /** The relays of the replication link ports, cut and healed with the peer port's relay of the same pair. */
+    private final Map<LinkId, TcpRelay.Link> replicationLinks = new LinkedHashMap<>();
     private final String name;
     private TcpRelay relay;
 
@@ -49,13 +52,19 @@ public final class ClusterNetwork implements AutoCloseable {
      * @param id       the node id, as in {@code canopy.cluster.members}
      * @param address  the loopback address the node's peer listener binds to
      * @param peerPort the node's Raft peer port
+     * @param linkPort the node's replication link port, 0 if it has none (relayed like the peer port)
      */
-    public record Member(int id, String address, int peerPort) {
+    public record Member(int id, String address, int peerPort, int linkPort) {
         public Member {
             Objects.requireNonNull(address, "address");
             if (id < 1 || FIRST_RELAY_OCTET + id > 254) {
                 throw new IllegalArgumentException("node id " + id + " out of range 1.." + (254 - FIRST_RELAY_OCTET));
             }
+        }
+
+        /** A node without a replication link port. */
+        public Member(int id, String address, int peerPort) {
+            this(id, address, peerPort, 0);
         }
     }
 
@@ -142,11 +151,17 @@ public final class ClusterNetwork implements AutoCloseable {
                         links.put(id, opened.open(id.toString(),
                                 new InetSocketAddress(relayAddress(from.id(), to.id()), to.peerPort()),
                                 new InetSocketAddress(to.address(), to.peerPort())));
+                        if (to.linkPort() > 0) {
+                            replicationLinks.put(id, opened.open(id + " (replication link)",
+                                    new InetSocketAddress(relayAddress(from.id(), to.id()), to.linkPort()),
+                                    new InetSocketAddress(to.address(), to.linkPort())));
+                        }
                     }
                 }
             }
         } catch (RuntimeException e) {
             links.clear();
+            replicationLinks.clear();
             opened.close();
             throw e;
         }
@@ -206,6 +221,10 @@ public final class ClusterNetwork implements AutoCloseable {
             return List.of();
         }
         link.cut();
+        TcpRelay.Link replication = replicationLinks.get(new LinkId(from, to));
+        if (replication != null) {
+            replication.cut();
+        }
         return List.of(new LinkId(from, to));
     }
 
@@ -222,6 +241,7 @@ public final class ClusterNetwork implements AutoCloseable {
                 healed.add(id);
             }
         });
+        replicationLinks.values().stream().filter(TcpRelay.Link::isCut).forEach(TcpRelay.Link::heal);
         return healed;
     }
 
@@ -249,9 +269,26 @@ public final class ClusterNetwork implements AutoCloseable {
         return link;
     }
 
+    /**
+     * The relay of the replication link from node {@code from} to node {@code to} (the connections {@code from}
+     * opens to {@code to}'s link port), for its counters.
+     *
+     * @throws IllegalStateException    if the network is not started
+     * @throws IllegalArgumentException if node {@code to} has no link port
+     */
+    public synchronized TcpRelay.Link replicationLink(int from, int to) {
+        link(from, to);
+        TcpRelay.Link link = replicationLinks.get(new LinkId(from, to));
+        if (link == null) {
+            throw new IllegalArgumentException("node " + to + " has no replication link port");
+        }
+        return link;
+    }
+
     /** Every link with its counters, one per line, for failure messages and logs. */
     public synchronized String describe() {
-        return links.values().stream().map(TcpRelay.Link::toString).collect(Collectors.joining("\n"));
+        return java.util.stream.Stream.concat(links.values().stream(), replicationLinks.values().stream())
+                .map(TcpRelay.Link::toString).collect(Collectors.joining("\n"));
     }
 
     /** Closes every relay and connection; {@link #start()} may open them again. */
@@ -261,6 +298,7 @@ public final class ClusterNetwork implements AutoCloseable {
             relay.close();
             relay = null;
             links.clear();
+            replicationLinks.clear();
         }
     }
 

@@ -130,7 +130,7 @@ public final class CanopyCluster implements AutoCloseable {
         args.add("--canopy.cluster.join=true");
         args.addAll(List.of(extraArgs));
         NodeConfig config = new NodeConfig(id, host, ports.next(host), ports.next(host), ports.next(host),
-                dataRoot.resolve("node" + id), "", args, first.jvmArgs(), NodeLog.pathFor(label, id));
+                ports.next(host), dataRoot.resolve("node" + id), "", args, first.jvmArgs(), NodeLog.pathFor(label, id));
         NodeProcess node = new NodeProcess(config.withMembers(membersSpec() + "," + config.memberEntry()
                 + ("participant".equals(role) ? "" : ":" + role)));
         nodes.add(node);
@@ -477,7 +477,9 @@ public final class CanopyCluster implements AutoCloseable {
                 // A partitionable cluster's relays towards this node listen on its peer port too.
                 int peerPort = ports.next(host, port -> !partitionable || relaysToNode(nodeId).stream()
                         .allMatch(relay -> LoopbackPorts.isFree(relay, port)));
-                standalone.add(new NodeConfig(id, host, ports.next(host), peerPort, ports.next(host),
+                int linkPort = ports.next(host, port -> !partitionable || relaysToNode(nodeId).stream()
+                        .allMatch(relay -> LoopbackPorts.isFree(relay, port)));
+                standalone.add(new NodeConfig(id, host, ports.next(host), peerPort, linkPort, ports.next(host),
                         root.resolve("node" + id), "", nodeArgs, jvmArgs, NodeLog.pathFor(label, id)));
             }
             if (!partitionable) {
@@ -488,14 +490,14 @@ public final class CanopyCluster implements AutoCloseable {
             String members = standalone.stream().map(c -> c.memberEntry(ClusterNetwork.hostName(c.nodeId())))
                     .collect(Collectors.joining(","));
             ClusterNetwork network = new ClusterNetwork(label, standalone.stream()
-                    .map(c -> new ClusterNetwork.Member(c.nodeId(), c.host(), c.peerPort())).toList(),
+                    .map(c -> new ClusterNetwork.Member(c.nodeId(), c.host(), c.peerPort(), c.linkPort())).toList(),
                     root.resolve("hosts"));
             List<NodeProcess> processes = new ArrayList<>();
             for (NodeConfig c : standalone) {
                 List<String> withHostsFile = new ArrayList<>(c.jvmArgs());
                 withHostsFile.add(HostsFile.jvmOption(network.hostsFile(c.nodeId())));
                 processes.add(new NodeProcess(new NodeConfig(c.nodeId(), c.host(), c.clientPort(), c.peerPort(),
-                        c.httpPort(), c.dataDir(), members, c.extraArgs(), withHostsFile, c.logFile())));
+                        c.linkPort(), c.httpPort(), c.dataDir(), members, c.extraArgs(), withHostsFile, c.logFile())));
             }
             return new CanopyCluster(label, root, processes, network);
         }

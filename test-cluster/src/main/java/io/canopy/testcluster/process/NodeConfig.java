@@ -15,6 +15,7 @@ import java.util.Set;
  * @param host       the loopback address every listener of the node binds to
  * @param clientPort the ZooKeeper client port
  * @param peerPort   the Raft peer port
+ * @param linkPort   the replication link port (0: none, the leader replicates to the node over gRPC)
  * @param httpPort   the HTTP (actuator) port
  * @param dataDir    the node's data folder, kept across restarts
  * @param members    {@code canopy.cluster.members} ({@code id=host:clientPort:peerPort,...}); empty: standalone. The
@@ -24,8 +25,8 @@ import java.util.Set;
  * @param jvmArgs    options of the node's JVM, e.g. {@link #DEFAULT_JVM_ARGS}
  * @param logFile    the file the node's output is appended to
  */
-public record NodeConfig(int nodeId, String host, int clientPort, int peerPort, int httpPort, Path dataDir,
-                         String members, List<String> extraArgs, List<String> jvmArgs, Path logFile) {
+public record NodeConfig(int nodeId, String host, int clientPort, int peerPort, int linkPort, int httpPort,
+                         Path dataDir, String members, List<String> extraArgs, List<String> jvmArgs, Path logFile) {
 
     /**
      * The JVM options of a node unless a test chooses others: a heap big enough for the tests' trees, and the
@@ -62,14 +63,14 @@ public record NodeConfig(int nodeId, String host, int clientPort, int peerPort, 
     public static NodeConfig standalone(String label, Path dataDir, List<String> extraArgs) {
         LoopbackPorts ports = new LoopbackPorts();
         String host = LoopbackPorts.DEFAULT_HOST;
-        return new NodeConfig(1, host, ports.next(host), ports.next(host), ports.next(host), dataDir, "",
+        return new NodeConfig(1, host, ports.next(host), ports.next(host), 0, ports.next(host), dataDir, "",
                 extraArgs, DEFAULT_JVM_ARGS, NodeLog.pathFor(label, 1));
     }
 
     /** This configuration as a member of the cluster {@code members}, which must list this node. */
     public NodeConfig withMembers(String members) {
-        return new NodeConfig(nodeId, host, clientPort, peerPort, httpPort, dataDir, members, extraArgs, jvmArgs,
-                logFile);
+        return new NodeConfig(nodeId, host, clientPort, peerPort, linkPort, httpPort, dataDir, members, extraArgs,
+                jvmArgs, logFile);
     }
 
     /** Whether the node is a member of a cluster (has {@code members}) rather than standalone. */
@@ -77,14 +78,14 @@ public record NodeConfig(int nodeId, String host, int clientPort, int peerPort, 
         return !members.isEmpty();
     }
 
-    /** This node's entry of {@code canopy.cluster.members}: {@code id=peerHost:clientPort:peerPort}. */
+    /** This node's entry of {@code canopy.cluster.members}: {@code id=peerHost:clientPort:peerPort[:linkPort]}. */
     public String memberEntry() {
         return memberEntry(peerHost());
     }
 
     /** This node's entry of {@code canopy.cluster.members} as peers reach it under {@code peerHost}. */
     public String memberEntry(String peerHost) {
-        return nodeId + "=" + peerHost + ":" + clientPort + ":" + peerPort;
+        return nodeId + "=" + peerHost + ":" + clientPort + ":" + peerPort + (linkPort > 0 ? ":" + linkPort : "");
     }
 
     /**
@@ -101,7 +102,7 @@ public record NodeConfig(int nodeId, String host, int clientPort, int peerPort, 
     }
 
     /**
-     * The entry {@code id=host:clientPort:peerPort[:role]} of {@code members} that describes this node, or null: its
+     * The entry {@code id=host:clientPort:peerPort[:linkPort][:role]} of {@code members} that describes this node, or null: its
      * host must be {@code host}, or a name (not an address) that the node's JVM resolves, so that peers may dial
      * a name, while the node binds its listeners to {@code host} whatever the name resolves to elsewhere.
      */
@@ -112,7 +113,7 @@ public record NodeConfig(int nodeId, String host, int clientPort, int peerPort, 
                 continue;
             }
             String[] parts = entry.substring(prefix.length()).split(":");
-            if (parts.length < 3 || parts.length > 4 || !parts[1].equals(Integer.toString(clientPort))
+            if (parts.length < 3 || parts.length > 5 || !parts[1].equals(Integer.toString(clientPort))
                     || !parts[2].equals(Integer.toString(peerPort))) {
                 continue;
             }

@@ -54,9 +54,14 @@ class ClusterNetworkTest {
 
     /** Whether node {@code from} reaches node {@code to}: a byte sent through relay (from->to) comes back. */
     private boolean reaches(int from, int to) throws IOException {
+        return reaches(from, to, nodes.get(to - 1).port());
+    }
+
+    /** Whether node {@code from} reaches node {@code to}'s listener on {@code port} through their relay. */
+    private boolean reaches(int from, int to, int port) throws IOException {
         Socket socket = new Socket();
         sockets.add(socket);
-        socket.connect(new InetSocketAddress(ClusterNetwork.relayAddress(from, to), nodes.get(to - 1).port()), 5_000);
+        socket.connect(new InetSocketAddress(ClusterNetwork.relayAddress(from, to), port), 5_000);
         socket.setSoTimeout(300);   // on loopback an echo takes far less; a cut link never answers
         socket.getOutputStream().write('x');
         try {
@@ -163,5 +168,33 @@ class ClusterNetworkTest {
         }
         network.start();
         assertReachable(Set.of());
+    }
+
+    @Test
+    void aReplicationLinkPortIsRelayedTooAndCutAndHealedWithThePeerPort() throws IOException {
+        List<EchoServer> linkPorts = new ArrayList<>();
+        List<ClusterNetwork.Member> members = new ArrayList<>();
+        for (int id = 1; id <= 3; id++) {
+            EchoServer link = new EchoServer("127.0.0.1");
+            linkPorts.add(link);
+            nodes.add(link);
+            members.add(new ClusterNetwork.Member(id, "127.0.0.1", nodes.get(id - 1).port(), link.port()));
+        }
+        network.close();
+        network = new ClusterNetwork("test-links", members, dir);
+        network.start();
+        assertThat(reaches(1, 2, linkPorts.get(1).port())).isTrue();
+
+        network.cutLink(1, 2);
+        assertThat(reaches(1, 2, linkPorts.get(1).port())).as("link port cut").isFalse();
+        assertThat(reaches(1, 2)).as("peer port cut").isFalse();
+        assertThat(reaches(2, 1, linkPorts.get(0).port())).as("the other way still open").isTrue();
+        network.heal();
+        assertThat(reaches(1, 2, linkPorts.get(1).port())).as("healed").isTrue();
+        assertThat(network.replicationLink(1, 2).acceptedConnections()).isEqualTo(3);
+        assertThat(network.describe()).contains("1->2 (replication link)");
+        assertThatThrownBy(() -> new ClusterNetwork("no-links", List.of(new ClusterNetwork.Member(1, "127.0.0.1", 1),
+                new ClusterNetwork.Member(2, "127.0.0.1", 2)), dir.resolve("other")).replicationLink(1, 2))
+                .as("not started").isInstanceOf(IllegalStateException.class);
     }
 }

@@ -13,7 +13,7 @@ class NodeConfigTest {
     private static final Path LOG = Path.of("/tmp/logs/T-node2.log");
 
     private static NodeConfig member(List<String> extraArgs) {
-        return new NodeConfig(2, "127.0.0.12", 5002, 6002, 7002, DATA, "", extraArgs, NodeConfig.DEFAULT_JVM_ARGS, LOG)
+        return new NodeConfig(2, "127.0.0.12", 5002, 6002, 0, 7002, DATA, "", extraArgs, NodeConfig.DEFAULT_JVM_ARGS, LOG)
                 .withMembers("1=127.0.0.11:5001:6001,2=127.0.0.12:5002:6002");
     }
 
@@ -62,7 +62,7 @@ class NodeConfigTest {
 
     @Test
     void theOwnEntryMayNameTheNodeByAHostNameThatItsJvmResolves() {
-        NodeConfig named = new NodeConfig(2, "127.0.0.12", 5002, 6002, 7002, DATA, "", List.of(),
+        NodeConfig named = new NodeConfig(2, "127.0.0.12", 5002, 6002, 0, 7002, DATA, "", List.of(),
                 NodeConfig.DEFAULT_JVM_ARGS, LOG).withMembers("1=canopy-node-1:5001:6001,2=canopy-node-2:5002:6002");
 
         assertThat(named.peerHost()).isEqualTo("canopy-node-2");
@@ -70,18 +70,28 @@ class NodeConfigTest {
         assertThat(named.connectString()).as("clients still use the address").isEqualTo("127.0.0.12:5002");
         assertThat(named.arguments()).contains("--canopy.peer-address=127.0.0.12", "--canopy.client-address=127.0.0.12");
         assertThat(member(List.of()).peerHost()).isEqualTo("127.0.0.12");
-        NodeConfig observer = new NodeConfig(2, "127.0.0.12", 5002, 6002, 7002, DATA, "", List.of(),
+        NodeConfig observer = new NodeConfig(2, "127.0.0.12", 5002, 6002, 0, 7002, DATA, "", List.of(),
                 NodeConfig.DEFAULT_JVM_ARGS, LOG).withMembers("1=canopy-node-1:5001:6001,2=canopy-node-2:5002:6002:observer");
         assertThat(observer.peerHost()).as("an entry with a role").isEqualTo("canopy-node-2");
     }
 
     @Test
     void theMembersMustListTheNodeAsConfigured() {
-        NodeConfig standalone = new NodeConfig(3, "127.0.0.13", 5003, 6003, 7003, DATA, "", List.of(), List.of(), LOG);
+        NodeConfig standalone = new NodeConfig(3, "127.0.0.13", 5003, 6003, 0, 7003, DATA, "", List.of(), List.of(), LOG);
 
         assertThatThrownBy(() -> standalone.withMembers("1=127.0.0.11:5001:6001,3=127.0.0.13:5003:9999"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3=127.0.0.13:5003:6003");
         assertThatThrownBy(() -> standalone.withMembers("1=127.0.0.11:5001:6001,3=127.0.0.99:5003:6003"))
                 .as("another address is not this node").isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aLinkPortGoesIntoTheOwnEntryAndMayFollowItsPeerPort() {
+        NodeConfig linked = new NodeConfig(2, "127.0.0.12", 5002, 6002, 6102, 7002, DATA, "", List.of(),
+                NodeConfig.DEFAULT_JVM_ARGS, LOG);
+
+        assertThat(linked.memberEntry()).isEqualTo("2=127.0.0.12:5002:6002:6102");
+        assertThat(linked.withMembers("1=127.0.0.11:5001:6001:6101," + linked.memberEntry() + ":observer").peerHost())
+                .as("an entry with a link port and a role").isEqualTo("127.0.0.12");
     }
 }
