@@ -29,7 +29,10 @@ class CanopyClusterTest {
                 assertThat(n.config().arguments()).endsWith("--canopy.snapshot.threshold=500");
             });
             assertThat(nodes.stream().flatMap(n -> List.of(n.host() + ":" + n.clientPort(), n.host() + ":"
-                    + n.peerPort(), n.host() + ":" + n.httpPort()).stream())).doesNotHaveDuplicates();
+                    + n.peerPort(), n.host() + ":" + n.config().linkPort(), n.host() + ":" + n.httpPort()).stream()))
+                    .doesNotHaveDuplicates();
+            assertThat(nodes).allSatisfy(n -> assertThat(n.config().linkPort()).as("every member has a link port")
+                    .isPositive());
             assertThat(nodes).extracting(NodeProcess::nodeId).containsExactly(1, 2, 3);
         }
     }
@@ -50,7 +53,7 @@ class CanopyClusterTest {
             }
             assertThat(cluster.membersSpec()).isEqualTo(String.join(",",
                     cluster.nodes().stream().map(n -> "" + n.nodeId() + "=canopy-node-" + n.nodeId() + ":"
-                            + n.clientPort() + ":" + n.peerPort()).toList()));
+                            + n.clientPort() + ":" + n.peerPort() + ":" + n.config().linkPort()).toList()));
             assertThatThrownBy(() -> cluster.isolate(1)).as("relays open at start()")
                     .isInstanceOf(IllegalStateException.class);
         }
