@@ -67,9 +67,10 @@ public class CanopyProperties {
         private String name = "canopy";
 
         /**
-         * The members, {@code id=host:clientPort:peerPort[:participant|:observer]} separated by commas, e.g.
-         * {@code 1=127.0.0.1:2181:9181,2=127.0.0.1:2182:9182,3=127.0.0.1:2183:9183}; observers do not vote (Ratis
-         * listeners). Empty: a standalone node. They seed a new Raft group; once a node has a stored configuration,
+         * The members, {@code id=host:clientPort:peerPort[:linkPort][:participant|:observer]} separated by commas,
+         * e.g. {@code 1=127.0.0.1:2181:9181:9191,2=127.0.0.1:2182:9182:9192,3=127.0.0.1:2183:9183:9193}; observers do
+         * not vote (Ratis listeners). With a link port the leader replicates to the member over the replication
+         * link on that port, else over gRPC on the peer port. Empty: a standalone node. They seed a new Raft group; once a node has a stored configuration,
          * that one rules (membership changes at run time with reconfig).
          */
         private List<String> members = new ArrayList<>();

@@ -18,9 +18,9 @@ import java.util.Set;
  * @param linkPort   the replication link port (0: none, the leader replicates to the node over gRPC)
  * @param httpPort   the HTTP (actuator) port
  * @param dataDir    the node's data folder, kept across restarts
- * @param members    {@code canopy.cluster.members} ({@code id=host:clientPort:peerPort,...}); empty: standalone. The
- *                   node's own entry names {@code host}, or a host name that the node's JVM resolves (see
- *                   {@link #peerHost()})
+ * @param members    {@code canopy.cluster.members} ({@code id=host:clientPort:peerPort[:linkPort],...}); empty:
+ *                   standalone. The node's own entry names {@code host}, or a host name that the node's JVM
+ *                   resolves (see {@link #peerHost()})
  * @param extraArgs  more {@code --key=value} arguments; they may not set a key the harness sets itself
  * @param jvmArgs    options of the node's JVM, e.g. {@link #DEFAULT_JVM_ARGS}
  * @param logFile    the file the node's output is appended to
