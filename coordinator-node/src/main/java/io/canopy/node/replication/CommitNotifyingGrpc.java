@@ -13,6 +13,7 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.leader.FollowerInfo;
 import org.apache.ratis.server.leader.LeaderState;
 import org.apache.ratis.server.leader.LogAppender;
+import org.apache.ratis.server.leader.LogAppenderBase;
 import org.apache.ratis.server.raftlog.RaftLogIOException;
 import org.apache.ratis.util.AwaitForSignal;
 
@@ -99,21 +100,29 @@ public final class CommitNotifyingGrpc implements RpcType {
         }
 
         /**
-         * The commit index an append without entries would tell this follower, if it is news to it and was not
-         * sent yet; else 0. It is the leader's commit capped at what the follower has been sent, as Ratis caps it;
-         * while entries are in flight to the follower Ratis's append without entries carries no commit at all,
-         * so nothing is sent and their reply wakes the appender again. A follower that has not answered within
-         * the shortest election timeout gets only Ratis's own heartbeats, not one append per commit.
+         * The commit index to tell this follower in an append without entries, or 0 (see {@link #commitNotice});
+         * while entries are in flight Ratis's append without entries would carry no commit at all.
          */
         private long commitToSend() {
-            FollowerInfo follower = getFollower();
-            if (hasPendingDataRequests()
-                    || follower.getLastRpcResponseTime().elapsedTimeMs() >= getServer().properties().minRpcTimeoutMs()) {
-                return 0;
-            }
-            long commit = Math.min(getRaftLog().getLastCommittedIndex(), follower.getNextIndex() - 1);
-            return commit > follower.getCommitIndex() && commit > commitSent ? commit : 0;
+            return commitNotice(this, commitSent);
         }
+    }
+
+    /**
+     * The commit index an append without entries would tell the follower of {@code appender}, if it is news to it
+     * and above {@code commitSent} (the highest one sent so); else 0. It is the leader's commit capped at what the
+     * follower has been sent, as Ratis caps it. None while entries are in flight to the follower (their reply wakes
+     * the appender again), and none to a follower that has not answered within the shortest election timeout: it
+     * gets Ratis's heartbeats only, not one append per commit. Shared by both of Canopy's appenders.
+     */
+    static long commitNotice(LogAppenderBase appender, long commitSent) {
+        FollowerInfo follower = appender.getFollower();
+        if (appender.hasPendingDataRequests() || follower.getLastRpcResponseTime().elapsedTimeMs()
+                >= appender.getServer().properties().minRpcTimeoutMs()) {
+            return 0;
+        }
+        long commit = Math.min(appender.getRaftLog().getLastCommittedIndex(), follower.getNextIndex() - 1);
+        return commit > follower.getCommitIndex() && commit > commitSent ? commit : 0;
     }
 
     /** A wake-up that is not lost when nobody waits: it ends the next wait at once (one wake-up, however many). */

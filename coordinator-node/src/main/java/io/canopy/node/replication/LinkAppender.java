@@ -192,18 +192,9 @@ final class LinkAppender extends LogAppenderBase {
         return true;
     }
 
-    /**
-     * The commit index an append without entries would tell this idle follower, if it is news to it and was not
-     * sent yet; else 0 (see CommitNotifyingGrpc.Appender#commitToSend). None to a follower that has not answered
-     * within the shortest election timeout: it gets heartbeats only.
-     */
+    /** The commit index to tell this follower in an append without entries, or 0 (see CommitNotifyingGrpc). */
     private long commitToSend() {
-        FollowerInfo follower = getFollower();
-        if (follower.getLastRpcResponseTime().elapsedTimeMs() >= getServer().properties().minRpcTimeoutMs()) {
-            return 0;
-        }
-        long commit = Math.min(getRaftLog().getLastCommittedIndex(), follower.getNextIndex() - 1);
-        return commit > follower.getCommitIndex() && commit > commitSent ? commit : 0;
+        return CommitNotifyingGrpc.commitNotice(this, commitSent);
     }
 
     /** Sends one request and reads its reply, connecting first if need be. */
