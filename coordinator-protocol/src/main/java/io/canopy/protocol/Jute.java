@@ -3,10 +3,8 @@ package io.canopy.protocol;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 import org.apache.jute.BinaryInputArchive;
-import org.apache.jute.BinaryOutputArchive;
 import org.apache.jute.Record;
 
 /** Serialises Jute records to and from byte arrays. */
@@ -14,14 +12,9 @@ public final class Jute {
     private Jute() {
     }
 
+    /** The record's encoding, in an array of exactly its size (see {@link JuteEncoder}). */
     public static byte[] toBytes(Record record) {
-        ByteSink out = new ByteSink(128);
-        try {
-            record.serialize(BinaryOutputArchive.getArchive(out), "");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return JuteEncoder.toBytes(record);
     }
 
     /** Reads {@code into} from {@code bytes}; throws IOException on truncated or malformed input. */
