@@ -173,7 +173,7 @@ final class CanopyStateMachine extends BaseStateMachine {
      */
     @Override
     public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
-        byte[] entry = request.getMessage().getContent().toByteArray();
+        byte[] entry = request.getMessage().getContent().toByteArray(); // a copy: stamp writes into it
         byte[] stamped;
         try {
             stamped = BatchCodec.stamp(entry, clock.millis(), enforceQuota);
@@ -198,7 +198,7 @@ final class CanopyStateMachine extends BaseStateMachine {
         // ZooKeeper error into an outcome, so only a real bug or corrupted entry can get here.
         StateMachineApplier.Applied applied;
         try {
-            applied = applier.apply(index, logEntry.getLogData().toByteArray());
+            applied = applier.apply(index, ByteStrings.readOnlyArray(logEntry.getLogData()));
         } catch (RuntimeException | Error e) {
             applyFailed = true;
             throw e;

@@ -17,7 +17,8 @@ public interface StateMachineApplier {
     byte[] NO_ANSWER = new byte[0];
 
     /**
-     * Applies one committed entry (an encoded {@link io.canopy.core.txn.Batch}) at {@code logIndex}.
+     * Applies one committed entry (an encoded {@link io.canopy.core.txn.Batch}) at {@code logIndex}. The array may
+     * be the one Ratis's log holds ({@link ByteStrings}): read it, never write to it or keep it.
      */
     Applied apply(long logIndex, byte[] entry);
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -85,6 +86,25 @@ class ForwardStreamTest {
         // no answer completes them: only their sender does, once it knows their fate
         assertThat(sent).allMatch(f -> !f.isDone());
         assertThat(stream.held()).isEqualTo(100);
+    }
+
+    @Test
+    void runsOfEverySizeArriveWhole() throws Exception {
+        List<byte[]> received = new CopyOnWriteArrayList<>();
+        serve(2, run -> {
+            received.add(run);
+            return null;
+        });
+        // Empty, small, and larger than gRPC's frames and than a read chunk: read at the length gRPC knows.
+        List<byte[]> runs = List.of(new byte[0], run("x"), new byte[8192], new byte[8193], new byte[300_000]);
+        for (int i = 0; i < runs.size(); i++) {
+            Arrays.fill(runs.get(i), (byte) (i + 1));
+            stream.forward(runs.get(i), 2).complete(null);
+        }
+        await().atMost(5, TimeUnit.SECONDS).until(() -> received.size() == runs.size());
+        for (int i = 0; i < runs.size(); i++) {
+            assertThat(received.get(i)).as("run %d", i).isEqualTo(runs.get(i));
+        }
     }
 
     @Test
