@@ -9,20 +9,20 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
 /**
- * The bytes of a log entry's {@link ByteString} as an array, without a copy when the ByteString is one whole
- * array: the entry this node's leader wrapped when it proposed it, or what a follower parsed from the wire (protobuf
- * copies each bytes field into an array of its own). {@code toByteArray()} copied every entry once more on every
- * member for its apply, as many bytes again as the entry.
+ * The bytes of a {@link ByteString} as an array, without a copy when the ByteString is one whole array: an entry
+ * this node's leader wrapped when it proposed it, or what protobuf parsed from the wire (it copies each bytes field
+ * into an array of its own). {@code toByteArray()} copied every entry once more on every member for its apply, and
+ * on the leader once more to stamp it.
  *
- * <p>The array is shared with the ByteString, which Ratis keeps in its log cache: whoever gets it must only read it.
- * Canopy's apply does (BatchCodec decodes into new arrays).
+ * <p>The array is shared with the ByteString, and so with whoever holds that (Ratis keeps log entries in its
+ * cache): read it only, unless the ByteString is yours alone.
  */
 final class ByteStrings {
     private ByteStrings() {
     }
 
-    /** The bytes of {@code bytes}: its own array when it is exactly one, otherwise a copy. Read only. */
-    static byte[] readOnlyArray(ByteString bytes) {
+    /** The bytes of {@code bytes}: its own array when it is exactly one, otherwise a copy. */
+    static byte[] array(ByteString bytes) {
         WholeArray out = new WholeArray(bytes.size());
         try {
             UnsafeByteOperations.unsafeWriteTo(bytes, out);

@@ -173,7 +173,10 @@ final class CanopyStateMachine extends BaseStateMachine {
      */
     @Override
     public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
-        byte[] entry = request.getMessage().getContent().toByteArray(); // a copy: stamp writes into it
+        // Stamped in the request's own array (a batch of runs is stamped in place): once submitted, the request is
+        // Ratis's to answer and this method's to turn into an entry, and nothing else reads its content (this
+        // node's batcher made the array for this one submission; a request from the network was parsed into it).
+        byte[] entry = ByteStrings.array(request.getMessage().getContent());
         byte[] stamped;
         try {
             stamped = BatchCodec.stamp(entry, clock.millis(), enforceQuota);
@@ -198,7 +201,7 @@ final class CanopyStateMachine extends BaseStateMachine {
         // ZooKeeper error into an outcome, so only a real bug or corrupted entry can get here.
         StateMachineApplier.Applied applied;
         try {
-            applied = applier.apply(index, ByteStrings.readOnlyArray(logEntry.getLogData()));
+            applied = applier.apply(index, ByteStrings.array(logEntry.getLogData()));
         } catch (RuntimeException | Error e) {
             applyFailed = true;
             throw e;

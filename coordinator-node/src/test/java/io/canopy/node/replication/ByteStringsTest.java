@@ -12,28 +12,28 @@ class ByteStringsTest {
     @Test
     void aByteStringOfOneWholeArrayGivesThatArray() {
         byte[] entry = {1, 2, 3, 4};
-        assertThat(ByteStrings.readOnlyArray(UnsafeByteOperations.unsafeWrap(entry))).isSameAs(entry);
+        assertThat(ByteStrings.array(UnsafeByteOperations.unsafeWrap(entry))).isSameAs(entry);
 
         ByteString parsed = ByteString.copyFrom(new byte[] {5, 6}); // what protobuf parsing makes of a bytes field
-        byte[] first = ByteStrings.readOnlyArray(parsed);
+        byte[] first = ByteStrings.array(parsed);
         assertThat(first).containsExactly(5, 6);
-        assertThat(ByteStrings.readOnlyArray(parsed)).as("the same array each time: no copy").isSameAs(first);
+        assertThat(ByteStrings.array(parsed)).as("the same array each time: no copy").isSameAs(first);
     }
 
     @Test
     void partOfAnArrayOrSeveralArraysAreCopiedIntoOne() {
         byte[] backing = {9, 1, 2, 3, 9};
-        byte[] part = ByteStrings.readOnlyArray(UnsafeByteOperations.unsafeWrap(backing, 1, 3));
+        byte[] part = ByteStrings.array(UnsafeByteOperations.unsafeWrap(backing, 1, 3));
         assertThat(part).containsExactly(1, 2, 3).isNotSameAs(backing);
 
         ByteString rope = UnsafeByteOperations.unsafeWrap(new byte[] {1, 2})
                 .concat(UnsafeByteOperations.unsafeWrap(new byte[] {3}))
                 .concat(ByteString.copyFrom(new byte[] {4, 5}));
-        assertThat(ByteStrings.readOnlyArray(rope)).containsExactly(1, 2, 3, 4, 5);
+        assertThat(ByteStrings.array(rope)).containsExactly(1, 2, 3, 4, 5);
     }
 
     @Test
     void anEmptyByteStringGivesAnEmptyArray() {
-        assertThat(ByteStrings.readOnlyArray(ByteString.EMPTY)).isEmpty();
+        assertThat(ByteStrings.array(ByteString.EMPTY)).isEmpty();
     }
 }
