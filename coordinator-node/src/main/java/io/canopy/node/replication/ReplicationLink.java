@@ -5,9 +5,7 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -137,18 +135,13 @@ final class ReplicationLink implements AutoCloseable {
             }
             log.debug("Replication link: leader connected from {}", from);
             while (!closed) {
-                // Parsed from the socket's buffer: no array of the whole frame first (protobuf copies each entry
-                // into an array of its own either way, which apply then reads without another copy).
-                int length = readLength(in);
-                byte type = in.readByte();
-                Body body = new Body(in, length - 1);
-                MessageLite reply = switch (type) {
-                    case APPEND -> server.appendEntriesAsync(AppendEntriesRequestProto.parseFrom(body)).join();
-                    case INSTALL_SNAPSHOT -> server.installSnapshot(InstallSnapshotRequestProto.parseFrom(body));
-                    default -> throw new IOException("unknown frame type " + type);
+                Frame request = readFrame(in);
+                MessageLite reply = switch (request.type()) {
+                    case APPEND -> server.appendEntriesAsync(AppendEntriesRequestProto.parseFrom(request.body())).join();
+                    case INSTALL_SNAPSHOT -> server.installSnapshot(InstallSnapshotRequestProto.parseFrom(request.body()));
+                    default -> throw new IOException("unknown frame type " + request.type());
                 };
-                body.checkFullyRead();
-                writeFrame(out, type, reply);
+                writeFrame(out, request.type(), reply);
             }
         } catch (EOFException | SocketException e) {
             log.debug("Replication link from {} closed: {}", from, e.toString());
@@ -169,92 +162,14 @@ final class ReplicationLink implements AutoCloseable {
 
     /** Reads one frame; an oversized or empty one is an {@link IOException} (the caller closes the connection). */
     static Frame readFrame(DataInputStream in) throws IOException {
-        int length = readLength(in);
-        byte type = in.readByte();
-        byte[] body = new byte[length - 1];
-        in.readFully(body);
-        return new Frame(type, body);
-    }
-
-    /** A frame's length, checked: an oversized or empty frame is an {@link IOException}. */
-    private static int readLength(DataInputStream in) throws IOException {
         int length = in.readInt();
         if (length < 1 || length > MAX_FRAME_BYTES) {
             throw new IOException("frame of " + length + " bytes (1.." + MAX_FRAME_BYTES + ")");
         }
-        return length;
-    }
-
-    /**
-     * A frame's body read in place: the end of the frame is the end of this stream, and the connection ending
-     * before it is an {@link EOFException}, never a shorter message (protobuf would parse a message cut at a field
-     * boundary as a whole one).
-     */
-    static final class Body extends FilterInputStream {
-        private int left;
-
-        Body(InputStream in, int length) {
-            super(in);
-            this.left = length;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (left == 0) {
-                return -1;
-            }
-            int b = in.read();
-            if (b < 0) {
-                throw new EOFException("the connection ended " + left + " bytes before the end of a frame");
-            }
-            left--;
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
-            }
-            if (left == 0) {
-                return -1;
-            }
-            int n = in.read(b, off, Math.min(len, left));
-            if (n < 0) {
-                throw new EOFException("the connection ended " + left + " bytes before the end of a frame");
-            }
-            left -= n;
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            long skipped = in.skip(Math.min(n, left));
-            left -= (int) skipped;
-            return skipped;
-        }
-
-        @Override
-        public int available() throws IOException {
-            return Math.min(in.available(), left);
-        }
-
-        @Override
-        public boolean markSupported() {
-            return false;
-        }
-
-        @Override
-        public void close() {
-            // the connection's stream stays open for the next frame
-        }
-
-        /** A message that ends before its frame does is malformed. */
-        void checkFullyRead() throws IOException {
-            if (left != 0) {
-                throw new IOException("a message ended " + left + " bytes before its frame");
-            }
-        }
+        byte type = in.readByte();
+        byte[] body = new byte[length - 1];
+        in.readFully(body);
+        return new Frame(type, body);
     }
 
     /** Writes one frame and flushes it. */

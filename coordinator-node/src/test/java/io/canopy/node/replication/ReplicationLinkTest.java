@@ -12,10 +12,8 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 import org.apache.ratis.conf.Parameters;
@@ -62,30 +60,6 @@ class ReplicationLinkTest {
         ReplicationLink.Frame frame = ReplicationLink.readFrame(in);
         assertThat(frame.type()).isEqualTo(ReplicationLink.APPEND);
         assertThat(AppendEntriesReplyProto.parseFrom(frame.body())).isEqualTo(reply);
-    }
-
-    @Test
-    void aBodyEndsWhereItsFrameDoesAndAConnectionEndingFirstIsAnErrorNotAShorterMessage() throws IOException {
-        InputStream connection = new ByteArrayInputStream("abcdef".getBytes(StandardCharsets.US_ASCII));
-        ReplicationLink.Body body = new ReplicationLink.Body(connection, 4);
-        assertThat(body.readAllBytes()).containsExactly('a', 'b', 'c', 'd');
-        assertThat(body.read()).isEqualTo(-1);
-        body.checkFullyRead();
-        assertThat(connection.read()).as("the next frame is left alone").isEqualTo('e');
-
-        // A message cut after a whole field would parse as a shorter message: the cut must be an error instead.
-        AppendEntriesReplyProto reply = AppendEntriesReplyProto.newBuilder().setTerm(7).setNextIndex(42).build();
-        byte[] whole = reply.toByteArray();
-        byte[] cut = Arrays.copyOf(whole, 2);   // the term field (tag and one-byte value) only
-        assertThat(AppendEntriesReplyProto.parseFrom(cut).getTerm()).as("protobuf alone accepts it").isEqualTo(7);
-        assertThatThrownBy(() -> AppendEntriesReplyProto.parseFrom(
-                new ReplicationLink.Body(new ByteArrayInputStream(cut), whole.length)))
-                .isInstanceOf(IOException.class).hasMessageContaining("before the end of a frame");
-
-        ReplicationLink.Body unread = new ReplicationLink.Body(new ByteArrayInputStream(new byte[5]), 5);
-        unread.readNBytes(3);
-        assertThatThrownBy(unread::checkFullyRead).isInstanceOf(IOException.class)
-                .hasMessageContaining("2 bytes before its frame");
     }
 
     @Test
