@@ -1,9 +1,7 @@
 package io.canopy.node.server;
 
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
@@ -122,7 +120,6 @@ public final class ClientConnection {
 
     /** Entry point for every complete frame read from the channel (event loop thread). */
     public void receive(ByteBuf frame) {
-        byte[] bytes = ByteBufUtil.getBytes(frame);
         service.stats().packetReceived();
         Phase current;
         synchronized (this) {
@@ -136,17 +133,20 @@ public final class ClientConnection {
             }
         }
         if (current == Phase.AWAITING_CONNECT) {
-            service.handshake().connect(this, bytes);
+            service.handshake().connect(this, ByteBufUtil.getBytes(frame));
             return;
         }
-        if (bytes.length < 8) {
-            closeNow("request shorter than its header (" + bytes.length + " bytes)");
+        int length = frame.readableBytes();
+        if (length < 8) {
+            closeNow("request shorter than its header (" + length + " bytes)");
             return;
         }
-        ByteBuffer buf = ByteBuffer.wrap(bytes);
-        int xid = buf.getInt(0);
-        int type = buf.getInt(4);
-        byte[] body = Arrays.copyOfRange(bytes, 8, bytes.length);
+        // The body straight from the frame into its own array (a write's transaction carries it as it came).
+        int at = frame.readerIndex();
+        int xid = frame.getInt(at);
+        int type = frame.getInt(at + 4);
+        byte[] body = new byte[length - 8];
+        frame.getBytes(at + 8, body);
         PendingRequest request;
         try {
             request = parse(xid, type, body);
