@@ -27,8 +27,8 @@ public final class JuteEncoder {
     private JuteEncoder() {
     }
 
-    /** The record's encoding. */
-    public static byte[] toBytes(Record record) {
+    /** The record's encoding; the public way in is {@link Jute#toBytes}. */
+    static byte[] toBytes(Record record) {
         return encode(false, record, null);
     }
 
