@@ -80,7 +80,7 @@ final class ForwardStream implements AutoCloseable {
                     if (in.readNBytes(bytes, 0, bytes.length) == bytes.length && in.read() == -1) {
                         return bytes;
                     }
-                    throw new IOException("a message that said it had " + bytes.length + " bytes had another number");
+                    throw new IOException("a forwarded run announced as " + bytes.length + " bytes had a different length");
                 }
                 return in.readAllBytes();
             } catch (IOException e) {
