@@ -318,7 +318,11 @@ public class CanopyProperties {
     }
 
     public static class Snapshot {
-        /** Take a snapshot every this many log entries (each entry holds a batch of transactions). */
+        /**
+         * Take a snapshot after at most this many log entries (each entry holds a batch of transactions): after a
+         * count drawn at random between half of it plus one and all of it, drawn again after every snapshot, as
+         * ZooKeeper does with snapCount, so that the members of a cluster do not all write a snapshot at once.
+         */
         private long threshold = 10_000;
         /** Snapshot files kept (ZooKeeper's autopurge.snapRetainCount). */
         private int retention = 3;

@@ -77,7 +77,8 @@ final class CanopyStateMachine extends BaseStateMachine {
     /** Set in {@link #initialize}: frees purged log segments off Ratis's log worker. */
     private volatile SegmentReclaimer reclaimer;
     private final boolean enforceQuota;
-    private final long entryThreshold;
+    /** When a snapshot is due by entry count (apply thread). */
+    private final SnapshotSchedule schedule;
     private final LogBytesTrigger bytesTrigger;
     private final ClientId snapshotClientId = ClientId.randomId();
     private final AtomicLong snapshotCallIds = new AtomicLong();
@@ -90,9 +91,9 @@ final class CanopyStateMachine extends BaseStateMachine {
                        Consumer<List<RunVerdict>> runsApplied, ObjLongConsumer<ByteString> entryCommitted, Clock clock,
                        Consumer<Boolean> leadership, Consumer<RaftPeerId> leaderChanged,
                        Runnable membershipChanged, BooleanSupplier stopping, int retainedSnapshots,
-                       boolean enforceQuota, long entryThreshold, long logBytesThreshold) {
+                       boolean enforceQuota, SnapshotSchedule schedule, long logBytesThreshold) {
         this.enforceQuota = enforceQuota;
-        this.entryThreshold = entryThreshold;
+        this.schedule = schedule;
         this.bytesTrigger = new LogBytesTrigger(logBytesThreshold);
         this.applier = applier;
         this.appliedWaiter = appliedWaiter;
@@ -224,10 +225,10 @@ final class CanopyStateMachine extends BaseStateMachine {
      * Apply thread, byte trigger on: asks Ratis for a snapshot (a request, sent from the trigger's thread) when the
      * bytes since the last snapshot reached the threshold, or when a snapshot became durable that Ratis would not
      * ask about by itself (its own trigger counts entries from the last index it was told of, so a snapshot taken
-     * for bytes would otherwise be reported, and the log purged, only {@code entryThreshold} entries later).
+     * for bytes would otherwise be reported, and the log purged, only when its count of entries comes round).
      */
     private void askForSnapshotIfDue(long index) {
-        boolean ratisWouldAsk = index - snapshots.reportedIndex() >= entryThreshold;
+        boolean ratisWouldAsk = index - snapshots.reportedIndex() >= schedule.floor();
         if (snapshots.hasNewlyDurable() && !ratisWouldAsk) {
             bytesTrigger.request(this::sendSnapshotRequest, "report the snapshot taken for log bytes");
         } else if (!applyFailed && snapshots.mayStart() && bytesTrigger.due(snapshots.durableIndex())) {
@@ -279,13 +280,14 @@ final class CanopyStateMachine extends BaseStateMachine {
     }
 
     /**
-     * Ratis asks after every apply while the log has grown past the entry threshold since the last snapshot it was
-     * told of, and when {@link #askForSnapshotIfDue} asked it to; it purges its log up to the index returned. So:
-     * capture the state (cheap) and let the writer thread write it; answer the index of a snapshot only once it is
-     * durable, and -1 ("none new") meanwhile, which Ratis neither logs nor acts on. A capture starts only when one
-     * of the two triggers holds (entries, or log bytes): a request that only reports a durable snapshot, and finds
-     * it already reported, must not start another (nor do other callers: Ratis on stop, where {@link #close} writes
-     * the final snapshot, or an operator's request). The state and {@link #getLastAppliedTermIndex()} agree here
+     * Ratis asks after every apply once the log has grown by {@link SnapshotSchedule#floor()} entries since the last
+     * snapshot it was told of, and when {@link #askForSnapshotIfDue} asked it to; it purges its log up to the index
+     * returned. So: capture the state (cheap) and let the writer thread write it; answer the index of a snapshot
+     * only once it is durable, and -1 ("none new") meanwhile, which Ratis neither logs nor acts on. A capture starts
+     * only when one of the two triggers holds (the schedule's count of entries, drawn again at each capture, or log
+     * bytes): a request that only reports a durable snapshot, and finds it already reported, must not start another
+     * (nor do other callers: Ratis on stop, where {@link #close} writes the final snapshot, or an operator's
+     * request). The state and {@link #getLastAppliedTermIndex()} agree here
      * because both only move on this thread.
      */
     @Override
@@ -297,11 +299,12 @@ final class CanopyStateMachine extends BaseStateMachine {
         }
         TermIndex last = getLastAppliedTermIndex();
         if (!applyFailed && last != null && last.getIndex() > snapshots.durableIndex() && snapshots.mayStart()
-                && (last.getIndex() - snapshots.reportedIndex() >= entryThreshold
+                && (last.getIndex() - snapshots.reportedIndex() >= schedule.current()
                         || bytesTrigger.due(snapshots.durableIndex()))) {
             long started = System.nanoTime();
             CapturedSnapshot image = applier.captureSnapshot();
             bytesTrigger.captured(last.getIndex());
+            schedule.roll();
             snapshots.writeInBackground(last, image, System.nanoTime() - started);
         }
         return RaftLog.INVALID_LOG_INDEX;

@@ -124,7 +124,9 @@ final class RatisConfig {
         RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, s.logRetention());
 
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
-        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, s.snapshotThreshold());
+        // From half the threshold on, Ratis asks after every apply; the state machine captures at a count drawn
+        // between that and the threshold (SnapshotSchedule), so that the members do not all snapshot at once.
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, SnapshotSchedule.floor(s.snapshotThreshold()));
         RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, true);
         // Ratis keeps no snapshots of its own accord: SnapshotWriter deletes old ones once its new snapshot is
         // complete (canopy.snapshot.retention). Ratis's clean-up runs as soon as takeSnapshot returns, while the

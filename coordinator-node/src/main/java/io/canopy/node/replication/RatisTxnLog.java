@@ -8,11 +8,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
 
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
@@ -72,6 +74,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
     private final RaftGroup group;
     private final RaftPeerId selfId;
     private final Clock clock;
+    private final RandomGenerator snapshotDraws;
     private final AppliedIndexWaiter applied = new AppliedIndexWaiter();
     private final TxnBatcher batcher;
     private final ClientId localClientId = ClientId.randomId();
@@ -99,8 +102,14 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
 
     /** The applier is bound at {@link #start}: the server that implements it also proposes through this log. */
     public RatisTxnLog(ReplicationSettings settings, Clock clock) {
+        this(settings, clock, new SplittableRandom());
+    }
+
+    /** @param snapshotDraws where the counts of entries between snapshots are drawn from ({@link SnapshotSchedule}) */
+    RatisTxnLog(ReplicationSettings settings, Clock clock, RandomGenerator snapshotDraws) {
         this.settings = settings;
         this.clock = clock;
+        this.snapshotDraws = snapshotDraws;
         this.selfId = RatisConfig.peerId(settings.nodeId());
         // A joining voter knows no peers: Ratis then starts it outside the configuration until a leader adds it
         // (started with the full list, it could campaign before it is added). A joining observer starts with the
@@ -132,7 +141,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
                     });
                 },
                 this::onMembershipChanged, () -> closing, settings.snapshotRetention(), settings.enforceQuota(),
-                settings.snapshotThreshold(), settings.snapshotLogBytes());
+                new SnapshotSchedule(settings.snapshotThreshold(), snapshotDraws), settings.snapshotLogBytes());
         server = RaftServer.newBuilder()
                 .setServerId(selfId)
                 .setGroup(group)

@@ -23,7 +23,8 @@ import java.util.List;
  * @param batchMaxOps        the most transactions in one log entry
  * @param batchMaxBytes      the most bytes of transactions in one log entry (kept below Ratis's 4 MB appender limit)
  * @param maxInFlightBatches how many entries may be in flight at once; the next batch fills meanwhile
- * @param snapshotThreshold  take a snapshot every this many log entries
+ * @param snapshotThreshold  take a snapshot after at most this many log entries (a random count from half of it
+ *                           on, drawn again after each snapshot: {@link SnapshotSchedule})
  * @param snapshotRetention  how many snapshot files to keep
  * @param logRetention       how many log entries to keep behind the newest snapshot (for slow followers)
  * @param logSegmentBytes    size of one log segment file; whole closed segments are what gets purged

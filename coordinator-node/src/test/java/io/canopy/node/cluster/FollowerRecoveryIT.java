@@ -1,9 +1,16 @@
 package io.canopy.node.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.ZooDefs;
@@ -25,6 +32,8 @@ import io.canopy.testcluster.process.NodeProcess;
  * (only whole closed segments behind a snapshot are purged).
  */
 class FollowerRecoveryIT {
+    /** SnapshotWriter's line for a snapshot made durable; the file name ends in the snapshot's log index. */
+    private static final Pattern TOOK_SNAPSHOT = Pattern.compile("Took snapshot snapshot\\.\\d+_(\\d+)");
 
     @RegisterExtension
     static final CanopyClusterExtension CLUSTER = CanopyClusterExtension.nodes(3)
@@ -73,6 +82,57 @@ class FollowerRecoveryIT {
             reader.sync("/");
             assertThat(reader.zk.getChildren("/wiped", false)).hasSize(2500);
         }
+    }
+
+    /**
+     * Every member applies the same entries, but each draws its own count of entries between snapshots (between
+     * half the threshold plus one and the threshold, again after every snapshot: ZooKeeper's snapCount rule), so
+     * that the members do not all write a snapshot at once: over the same 1,200 entries, no two members took their
+     * snapshots at the same indexes.
+     */
+    @Test
+    void membersSnapshotAtIndexesOfTheirOwn() throws Exception {
+        CanopyCluster cluster = CLUSTER.cluster();
+        cluster.awaitConverged(Timing.seconds(60));
+        Map<Integer, Long> linesBefore = new HashMap<>();
+        for (NodeProcess node : cluster.nodes()) {
+            linesBefore.put(node.nodeId(), (long) Files.readAllLines(node.logFile()).size());
+        }
+        try (Client client = ClusterClients.connect(cluster.leader().connectString(), 20_000)) {
+            createMany(client, "/spread", 1200);
+        }
+        Map<Integer, List<Long>> snapshotIndexes = new HashMap<>();
+        await().atMost(Timing.seconds(30)).untilAsserted(() -> {
+            for (NodeProcess node : cluster.nodes()) {
+                List<Long> indexes = new ArrayList<>();
+                List<String> lines = Files.readAllLines(node.logFile());
+                for (String line : lines.subList(linesBefore.get(node.nodeId()).intValue(), lines.size())) {
+                    Matcher m = TOOK_SNAPSHOT.matcher(line);
+                    if (m.find()) {
+                        indexes.add(Long.parseLong(m.group(1)));
+                    }
+                }
+                assertThat(indexes).as("node %d's snapshots over 1,200 entries", node.nodeId()).hasSizeGreaterThan(2);
+                snapshotIndexes.put(node.nodeId(), indexes);
+            }
+        });
+        // With one fixed count the members snapshot within an entry or two of each other (where each happens to be
+        // when Ratis asks); drawn counts put them tens to hundreds of entries apart.
+        assertThat(farthestApart(snapshotIndexes.values())).as("snapshot indexes by node: %s", snapshotIndexes)
+                .isGreaterThan(10);
+    }
+
+    /** The largest distance from a snapshot index of one member to the nearest snapshot index of another. */
+    private static long farthestApart(Collection<List<Long>> byMember) {
+        long farthest = 0;
+        for (List<Long> a : byMember) {
+            for (List<Long> b : byMember) {
+                for (long x : a) {
+                    farthest = Math.max(farthest, b.stream().mapToLong(y -> Math.abs(x - y)).min().orElse(0));
+                }
+            }
+        }
+        return farthest;
     }
 
     /**

@@ -13,10 +13,14 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -33,6 +37,22 @@ import io.canopy.testcluster.Timing;
 class BackgroundSnapshotTest {
     private static final long THRESHOLD = 20;
 
+    /**
+     * Draws that always give the threshold itself ({@link SnapshotSchedule} then snapshots exactly every threshold
+     * entries), for tests of what happens around a snapshot rather than of when it comes.
+     */
+    static final RandomGenerator EVERY_THRESHOLD = new RandomGenerator() {
+        @Override
+        public long nextLong() {
+            throw new UnsupportedOperationException("only bounded draws");
+        }
+
+        @Override
+        public long nextLong(long origin, long bound) {
+            return bound - 1;
+        }
+    };
+
     @TempDir
     Path dir;
 
@@ -42,6 +62,8 @@ class BackgroundSnapshotTest {
         final CountDownLatch gate = new CountDownLatch(1);
         final CountDownLatch writeHeld = new CountDownLatch(1);
         final AtomicInteger captures = new AtomicInteger();
+        /** The applied index at each capture. */
+        final List<Long> capturedAt = new CopyOnWriteArrayList<>();
         final AtomicInteger failures = new AtomicInteger();
         final int gatedFrom;
         final boolean fail;
@@ -66,6 +88,7 @@ class BackgroundSnapshotTest {
         @Override
         public CapturedSnapshot captureSnapshot() {
             CapturedSnapshot real = recording.captureSnapshot();
+            capturedAt.add(recording.lastAppliedIndex());
             if (captures.incrementAndGet() < gatedFrom) {
                 return real;
             }
@@ -117,7 +140,12 @@ class BackgroundSnapshotTest {
     }
 
     private static RatisTxnLog started(ReplicationSettings s, StateMachineApplier a) throws Exception {
-        RatisTxnLog log = new RatisTxnLog(s, Clock.systemUTC());
+        return started(s, a, EVERY_THRESHOLD);
+    }
+
+    private static RatisTxnLog started(ReplicationSettings s, StateMachineApplier a, RandomGenerator snapshotDraws)
+            throws Exception {
+        RatisTxnLog log = new RatisTxnLog(s, Clock.systemUTC(), snapshotDraws);
         log.start(a);
         assertThat(log.awaitLeader(Timing.seconds(20))).as("a single member elects itself").isTrue();
         return log;
@@ -304,6 +332,30 @@ class BackgroundSnapshotTest {
                         || complete.contains(Long.parseLong(n.substring(n.indexOf('_') + 1))));
             });
         }
+    }
+
+    /**
+     * A member snapshots after a count of entries drawn between half the threshold plus one and the threshold,
+     * drawn again after every snapshot (ZooKeeper's snapCount rule), so that the members of a cluster, which apply
+     * the same entries, do not all snapshot at once. With a fixed count every gap would be at least the threshold.
+     */
+    @Test
+    void snapshotsComeAfterCountsDrawnBetweenHalfTheThresholdAndAll() throws Exception {
+        GatedApplier applier = new GatedApplier(Integer.MAX_VALUE, false);
+        List<Long> at;
+        try (RatisTxnLog log = started(settings(freePort(), dir.resolve("raft")), applier, new SplittableRandom(7))) {
+            write(log, 0, 10 * (int) THRESHOLD);
+            await().atMost(Timing.seconds(10)).until(() -> applier.capturedAt.size() >= 6);
+            at = List.copyOf(applier.capturedAt); // not the final snapshot that close takes
+        }
+        List<Long> gaps = new ArrayList<>();
+        for (int i = 1; i < at.size(); i++) {
+            gaps.add(at.get(i) - at.get(i - 1));
+        }
+        assertThat(gaps).as("entries between captures at %s", at)
+                .allMatch(gap -> gap >= THRESHOLD / 2 + 1)
+                .anyMatch(gap -> gap < THRESHOLD);
+        assertThat(new HashSet<>(gaps)).as("counts drawn again after each snapshot: %s", gaps).hasSizeGreaterThan(1);
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

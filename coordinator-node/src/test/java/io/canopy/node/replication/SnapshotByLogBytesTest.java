@@ -40,7 +40,7 @@ class SnapshotByLogBytesTest {
     }
 
     private static RatisTxnLog started(ReplicationSettings s, StateMachineApplier a) throws Exception {
-        RatisTxnLog log = new RatisTxnLog(s, Clock.systemUTC());
+        RatisTxnLog log = new RatisTxnLog(s, Clock.systemUTC(), BackgroundSnapshotTest.EVERY_THRESHOLD);
         log.start(a);
         assertThat(log.awaitLeader(Timing.seconds(20))).as("a single member elects itself").isTrue();
         return log;
