@@ -287,8 +287,7 @@ final class CanopyStateMachine extends BaseStateMachine {
      * only when one of the two triggers holds (the schedule's count of entries, drawn again at each capture, or log
      * bytes): a request that only reports a durable snapshot, and finds it already reported, must not start another
      * (nor do other callers: Ratis on stop, where {@link #close} writes the final snapshot, or an operator's
-     * request). The state and {@link #getLastAppliedTermIndex()} agree here
-     * because both only move on this thread.
+     * request). The state and {@link #getLastAppliedTermIndex()} agree here because both only move on this thread.
      */
     @Override
     public long takeSnapshot() {
