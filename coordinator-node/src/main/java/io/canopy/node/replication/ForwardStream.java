@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -163,21 +164,33 @@ final class ForwardStream implements AutoCloseable {
         return RUNS.getFullMethodName().equals(fullMethodName) || APPEND_ENTRIES.equals(fullMethodName);
     }
 
-    /** One stream to one leader. */
-    private final class Stream implements StreamObserver<byte[]> {
+    /**
+     * One stream to one leader, over either transport: it holds the runs sent on it that their sender has not
+     * released, and fails them all, once, when it breaks.
+     */
+    abstract static class Stream {
         final int leader;
-        final StreamObserver<byte[]> requests;
         /** Runs sent on this stream that their sender still holds (has not completed), in order. */
         private final ArrayDeque<CompletableFuture<Void>> held = new ArrayDeque<>();
         private boolean broken;
 
-        Stream(int leader, ManagedChannel channel) {
+        Stream(int leader) {
             this.leader = leader;
-            this.requests = ClientCalls.asyncBidiStreamingCall(channel.newCall(RUNS, CallOptions.DEFAULT), this);
+        }
+
+        /** Sends the run's bytes (submitting thread); a failure to send breaks the stream. */
+        abstract void write(byte[] run);
+
+        /** Ends the transport, without waiting for anything it still has to send. */
+        abstract void cancel();
+
+        /** Whether the stream broke because the leader does not take runs this way (then try the other). */
+        boolean refusedTransport() {
+            return false;
         }
 
         /** Submitting thread. */
-        CompletableFuture<Void> send(byte[] run) {
+        final CompletableFuture<Void> send(byte[] run) {
             CompletableFuture<Void> f = new CompletableFuture<>();
             synchronized (this) {
                 if (broken) {
@@ -187,8 +200,58 @@ final class ForwardStream implements AutoCloseable {
                 held.removeIf(CompletableFuture::isDone);   // released by their sender
                 held.add(f);
             }
-            requests.onNext(run);
+            write(run);
             return f;
+        }
+
+        /** Breaks the stream: everything sent on it that its sender still holds fails with {@code cause}. */
+        final void fail(Throwable cause) {
+            List<CompletableFuture<Void>> failed;
+            synchronized (this) {
+                broken = true;
+                failed = new ArrayList<>(held);
+                held.clear();
+            }
+            failed.forEach(f -> f.completeExceptionally(cause));
+        }
+
+        final synchronized int held() {
+            held.removeIf(CompletableFuture::isDone);
+            return held.size();
+        }
+
+        /** Submitting thread. */
+        final void close(String why) {
+            fail(new IllegalStateException(why));
+            try {
+                cancel();
+            } catch (RuntimeException e) {
+                log.debug("Cancelling the stream of runs to n{} failed: {}", leader, e.toString());
+            }
+        }
+
+        final synchronized boolean broken() {
+            return broken;
+        }
+    }
+
+    /** A stream over gRPC, to a leader without a replication link. */
+    private static final class GrpcStream extends Stream implements StreamObserver<byte[]> {
+        final StreamObserver<byte[]> requests;
+
+        GrpcStream(int leader, ManagedChannel channel) {
+            super(leader);
+            this.requests = ClientCalls.asyncBidiStreamingCall(channel.newCall(RUNS, CallOptions.DEFAULT), this);
+        }
+
+        @Override
+        void write(byte[] run) {
+            requests.onNext(run);
+        }
+
+        @Override
+        void cancel() {
+            requests.onError(new IllegalStateException("cancelled"));   // cancels the call
         }
 
         /** The leader refused a run: it ends the stream, and everything sent on it fails with the reason. */
@@ -206,46 +269,34 @@ final class ForwardStream implements AutoCloseable {
         public void onCompleted() {
             fail(new IllegalStateException("n" + leader + " ended the stream of runs"));
         }
-
-        void fail(Throwable cause) {
-            List<CompletableFuture<Void>> failed;
-            synchronized (this) {
-                broken = true;
-                failed = new ArrayList<>(held);
-                held.clear();
-            }
-            failed.forEach(f -> f.completeExceptionally(cause));
-        }
-
-        synchronized int held() {
-            held.removeIf(CompletableFuture::isDone);
-            return held.size();
-        }
-
-        /** Submitting thread. */
-        void close(String why) {
-            fail(new IllegalStateException(why));
-            try {
-                requests.onError(new IllegalStateException(why));   // cancels the call
-            } catch (RuntimeException e) {
-                log.debug("Cancelling the stream of runs to n{} failed: {}", leader, e.toString());
-            }
-        }
-
-        synchronized boolean broken() {
-            return broken;
-        }
     }
 
     private final IntFunction<String> addressOf;
+    private final IntFunction<String> linkAddressOf;
+    private final Duration linkTimeout;
     /** By address: a node re-added at another address gets a channel of its own. */
     private final Map<String, ManagedChannel> channels = new HashMap<>();
     private Stream stream;
+    /** A leader that closed a stream of runs on its link unanswered (an earlier version), or -1. */
+    private int linkRefusedBy = -1;
     private boolean closed;
 
-    /** @param addressOf a member's Raft server address (host:port) by node id, or null if unknown */
+    /** Runs go over gRPC only (for tests of that transport). */
     ForwardStream(IntFunction<String> addressOf) {
+        this(addressOf, node -> null, Duration.ofSeconds(10));
+    }
+
+    /**
+     * @param addressOf     a member's Raft server address (host:port) by node id, or null if unknown
+     * @param linkAddressOf a member's replication link address by node id, or null if it has none (then runs go
+     *                      to it over gRPC)
+     * @param linkTimeout   bounds a send on the link that makes no progress, and the link's silence
+     *                      ({@link ForwardLink})
+     */
+    ForwardStream(IntFunction<String> addressOf, IntFunction<String> linkAddressOf, Duration linkTimeout) {
         this.addressOf = addressOf;
+        this.linkAddressOf = linkAddressOf;
+        this.linkTimeout = linkTimeout;
     }
 
     /**
@@ -269,28 +320,52 @@ final class ForwardStream implements AutoCloseable {
             if (s != null) {
                 boolean failed = s.broken();
                 s.close("runs now go to n" + leader);
-                if (failed) {
+                if (failed && s instanceof GrpcStream) {
                     dropChannel(s.leader);   // a new channel, not one waiting out gRPC's reconnect backoff
                 }
+                if (s.refusedTransport()) {
+                    linkRefusedBy = s.leader;
+                    log.info("Leader n{} does not take runs on its replication link (an earlier version?): sending"
+                            + " them over gRPC until the leader changes", s.leader);
+                }
+                stream = null;
             }
-            ManagedChannel channel = channel(leader);
-            if (channel == null) {
+            try {
+                s = open(leader);
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(new IllegalStateException("cannot reach leader n" + leader
+                        + " for its runs: " + e.getMessage(), e));
+            }
+            if (s == null) {
                 return CompletableFuture.failedFuture(new IllegalStateException("the address of leader n" + leader
                         + " is unknown"));
             }
-            s = new Stream(leader, channel);
             stream = s;
         }
         return s.send(run);
     }
 
-    /** The leader changed: a stream to another node fails what it has in flight (submitting thread). */
+    /** A stream to {@code leader}: over its replication link if it has one, else over gRPC; null if unknown. */
+    private Stream open(int leader) throws IOException {
+        String link = leader == linkRefusedBy ? null : linkAddressOf.apply(leader);
+        if (link != null) {
+            return ForwardLink.connect(leader, link, linkTimeout);
+        }
+        ManagedChannel channel = channel(leader);
+        return channel == null ? null : new GrpcStream(leader, channel);
+    }
+
+    /**
+     * The leader changed: a stream to another node fails what it has in flight, and a broken one is dropped, so
+     * that the next run tries the leader's link again (submitting thread).
+     */
     synchronized void leaderChanged(int leader) {
         Stream s = stream;
-        if (s != null && s.leader != leader) {
+        if (s != null && (s.leader != leader || s.broken())) {
             s.close("the leader changed to n" + leader);
             stream = null;
         }
+        linkRefusedBy = -1;   // a new term: the leader may be another, or restarted on another version
     }
 
     /** Runs the current stream holds for their senders (for tests). */

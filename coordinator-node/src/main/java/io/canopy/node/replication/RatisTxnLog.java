@@ -89,7 +89,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
     private final Deadlines entryDeadlines;
 
     /** Where this node's runs go to the leader while it follows. */
-    private final ForwardStream forwardStream = new ForwardStream(this::raftAddressOf);
+    private final ForwardStream forwardStream;
 
     private volatile StateMachineApplier applier;
     private volatile RaftServer server;
@@ -123,6 +123,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         this.membership = new RatisMembership(settings, this::division, clients);
         Duration tick = Duration.ofMillis(Math.max(10, Math.min(200, settings.requestTimeout().toMillis() / 20)));
         this.entryDeadlines = new Deadlines(settings.requestTimeout(), tick, "canopy-entry-deadlines");
+        this.forwardStream = new ForwardStream(this::raftAddressOf, this::linkAddressOf, linkTimeout(settings));
         this.batcher = new TxnBatcher(new BatcherTransport(), clock, settings.nodeId(), settings.batchMaxOps(),
                 settings.batchMaxBytes(), settings.maxInFlightBatches(), FORWARD_WINDOW, entryDeadlines);
     }
@@ -155,7 +156,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         // sent to a wiped member at once, left it unable to start: FollowerRecoveryIT).
         if (settings.self().linkPort() > 0) {
             link = new ReplicationLink(server, settings.peerBindAddress(), settings.self().linkPort(),
-                    settings.electionTimeoutMax().multipliedBy(4));
+                    linkTimeout(settings), this::acceptForwarded);
         }
         if (settings.members().size() > 1 || settings.join()) {
             watchdog = new CatchUpWatchdog(settings.nodeId(), () -> MembershipConfig.voterIds(members()),
@@ -234,7 +235,7 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
     }
 
     /**
-     * On the leader (a gRPC event loop): a follower's run, checked and queued for the next entry; null if taken,
+     * On the leader (the follower's link connection, or a gRPC event loop): a follower's run, checked and queued for the next entry; null if taken,
      * else why not.
      */
     private String acceptForwarded(byte[] run) {
@@ -246,6 +247,22 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
         }
         return batcher.acceptForwarded(header, run) ? null
                 : "n" + settings.nodeId() + " does not lead (or is not ready yet)";
+    }
+
+    /** How long a replication link may stay silent, or a send on it make no progress. */
+    private static Duration linkTimeout(ReplicationSettings settings) {
+        return settings.electionTimeoutMax().multipliedBy(4);
+    }
+
+    /** A member's replication link address (host:port), from the current configuration; null if it has none. */
+    private String linkAddressOf(int node) {
+        RaftPeerId id = RatisConfig.peerId(node);
+        for (RaftPeer p : knownPeers()) {
+            if (p.getId().equals(id)) {
+                return ReplicationLink.addressOf(p, settings.members());
+            }
+        }
+        return null;
     }
 
     /** A member's Raft server address (host:port), from the current configuration; null if unknown. */

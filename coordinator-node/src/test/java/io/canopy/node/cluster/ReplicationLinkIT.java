@@ -15,7 +15,7 @@ import io.canopy.testcluster.process.NodeProcess;
 
 /**
  * The replication link between real node processes: the harness gives every member a link port and relays it
- * (ClusterNetwork), so these tests see the bytes the leader's appends take. The other cluster tests (failover,
+ * (ClusterNetwork), so these tests see the bytes the leader's appends and the followers' runs take. The other cluster tests (failover,
  * partitions, recovery from the log and from a snapshot) run over the same links.
  */
 class ReplicationLinkIT {
@@ -45,6 +45,23 @@ class ReplicationLinkIT {
                 assertThat(reader.zk.getChildren("/linked", false)).hasSize(300);
             }
         }
+    }
+
+    @Test
+    void aFollowersWritesTravelItsLinkToTheLeader() throws Exception {
+        CanopyCluster cluster = CLUSTER.cluster();
+        NodeProcess leader = cluster.leader();
+        NodeProcess follower = cluster.followers().get(0);
+        TcpRelay.Link toLeader = cluster.network().replicationLink(follower.nodeId(), leader.nodeId());
+        long before = toLeader.bytesForwarded();
+        try (Client client = ClusterClients.connect(follower.connectString(), 20_000)) {
+            FollowerRecoveryIT.createMany(client, "/forwarded", 300);
+            assertThat(client.zk.getChildren("/forwarded", false)).hasSize(300);
+        }
+        // The follower's runs (each create's path and data, one run each: they are sequential) reach the leader
+        // on the leader's link port, not over Ratis's gRPC.
+        assertThat(toLeader.bytesForwarded() - before).as("bytes through %s", toLeader).isGreaterThan(300L * 16);
+        assertThat(toLeader.acceptedConnections()).isPositive();
     }
 
     @Test

@@ -40,7 +40,7 @@ class ReplicationLinkTest {
             port = probe.getLocalPort();
         }
         // No Raft server: every input below is refused before a request would reach one.
-        link = new ReplicationLink(null, "127.0.0.1", port, Duration.ofSeconds(5));
+        link = new ReplicationLink(null, "127.0.0.1", port, Duration.ofSeconds(5), run -> "not the leader");
     }
 
     @AfterEach
@@ -128,7 +128,7 @@ class ReplicationLinkTest {
 
     @Test
     void aPortInUseIsReportedWithTheAddress() {
-        assertThatThrownBy(() -> new ReplicationLink(null, "127.0.0.1", port, Duration.ofSeconds(5)))
+        assertThatThrownBy(() -> new ReplicationLink(null, "127.0.0.1", port, Duration.ofSeconds(5), run -> "not the leader"))
                 .isInstanceOf(IOException.class).hasMessageContaining("replication link on 127.0.0.1:" + port);
     }
 

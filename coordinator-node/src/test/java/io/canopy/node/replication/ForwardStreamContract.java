@@ -3,67 +3,69 @@ package io.canopy.node.replication;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-
-import org.apache.ratis.grpc.server.GrpcServices;
-import org.apache.ratis.proto.grpc.RaftServerProtocolServiceGrpc;
-import org.apache.ratis.thirdparty.io.grpc.Server;
-import org.apache.ratis.thirdparty.io.grpc.netty.NettyServerBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The stream of runs alone, against gRPC servers that carry only the forwarding service: runs arrive in order and
- * unanswered; a refusal carries its reason and ends the stream; a refusal, a leader change or a server gone fails
- * every run the sender still holds, after which the next run opens a new stream; runs the sender released are
- * forgotten.
+ * The stream of runs alone, over either transport ({@link GrpcForwardStreamTest}, {@link LinkForwardStreamTest}),
+ * against leaders that only take runs: runs arrive in order and unanswered; a refusal carries its reason and ends
+ * the stream; a refusal, a leader change or a leader gone fails every run the sender still holds, after which the
+ * next run opens a new stream; runs the sender released are forgotten.
  */
-class ForwardStreamTest {
+abstract class ForwardStreamContract {
 
-    private final List<Server> servers = new ArrayList<>();
-    private final Map<Integer, String> addresses = new HashMap<>();
-    private final ForwardStream stream = new ForwardStream(addresses::get);
+    /** A leader taking runs, as far as the stream can tell. */
+    interface Leader {
+        /** Stops it at once, ending its connections. */
+        void stop() throws Exception;
+    }
+
+    private final List<Leader> leaders = new ArrayList<>();
+    /** Where each node serves runs, for {@link #newStream}. */
+    final Map<Integer, String> addresses = new ConcurrentHashMap<>();
+    final ForwardStream stream = newStream();
+
+    /** The stream under test, finding leaders in {@link #addresses}. */
+    abstract ForwardStream newStream();
+
+    /** Starts node {@code node} taking runs with {@code accept}, on a new port, and records its address. */
+    abstract Leader start(int node, Function<byte[], String> accept) throws Exception;
 
     @AfterEach
-    void close() throws InterruptedException {
+    void close() throws Exception {
         stream.close();
-        for (Server s : servers) {
-            s.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        for (Leader l : leaders) {
+            l.stop();
         }
     }
 
-    private Server serve(int node, Function<byte[], String> accept) throws Exception {
-        Server s = ForwardStream.customizer(accept)
-                .customize(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)),
-                        EnumSet.of(GrpcServices.Type.SERVER))
-                .build().start();
-        servers.add(s);
-        addresses.put(node, "127.0.0.1:" + s.getPort());
-        return s;
+    final Leader serve(int node, Function<byte[], String> accept) throws Exception {
+        Leader l = start(node, accept);
+        leaders.add(l);
+        return l;
     }
 
-    private static byte[] run(String text) {
+    static byte[] run(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static String text(byte[] run) {
+    static String text(byte[] run) {
         return new String(run, StandardCharsets.UTF_8);
     }
 
     /** Serves node {@code node}, queuing every run; returns the runs it received, in order. */
-    private List<String> serveQueuing(int node) throws Exception {
+    List<String> serveQueuing(int node) throws Exception {
         List<String> received = new CopyOnWriteArrayList<>();
         serve(node, run -> {
             received.add(text(run));
@@ -177,7 +179,7 @@ class ForwardStreamTest {
     @Test
     void aServerGoneFailsWhatIsHeldAndANewStreamTakesTheNextRun() throws Exception {
         CountDownLatch hold = new CountDownLatch(1);
-        Server first = serve(2, run -> {
+        Leader first = serve(2, run -> {
             try {
                 hold.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -186,30 +188,15 @@ class ForwardStreamTest {
             return null;
         });
         CompletableFuture<Void> stuck = stream.forward(run("a"), 2);
-        first.shutdownNow();
+        first.stop();
         assertThat(stuck).failsWithin(5, TimeUnit.SECONDS);
         hold.countDown();
-        first.awaitTermination(5, TimeUnit.SECONDS);
 
         List<String> received = serveQueuing(2);   // the same node back, on a new port
         stream.leaderChanged(2);
         CompletableFuture<Void> b = stream.forward(run("b"), 2);
         await().atMost(5, TimeUnit.SECONDS).until(() -> received.contains("b"));
         assertThat(b).isNotDone();
-    }
-
-    @Test
-    void forwardedRunsAndRatisAppendsRunOnTheEventLoopAndNothingElseDoes() {
-        assertThat(ForwardStream.onEventLoop("canopy.Forward/Runs")).isTrue();
-        assertThat(ForwardStream.onEventLoop(
-                RaftServerProtocolServiceGrpc.getAppendEntriesMethod().getFullMethodName())).isTrue();
-        // votes, snapshots and read indexes stay on gRPC's executor: their handlers may wait
-        assertThat(ForwardStream.onEventLoop(
-                RaftServerProtocolServiceGrpc.getRequestVoteMethod().getFullMethodName())).isFalse();
-        assertThat(ForwardStream.onEventLoop(
-                RaftServerProtocolServiceGrpc.getInstallSnapshotMethod().getFullMethodName())).isFalse();
-        assertThat(ForwardStream.onEventLoop(
-                RaftServerProtocolServiceGrpc.getReadIndexMethod().getFullMethodName())).isFalse();
     }
 
     @Test
