@@ -102,15 +102,21 @@ final class ForwardLink {
      */
     static ForwardStream.Stream connect(int leader, String address, Duration timeout) throws IOException {
         int colon = address.lastIndexOf(':');
-        if (colon < 0) {
-            throw new IOException("link address " + address + " has no port");
+        int port;
+        try {
+            port = colon < 0 ? -1 : Integer.parseInt(address.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 0) {
+            throw new IOException("link address " + address + " is not host:port");
         }
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
             socket.setKeepAlive(true);
-            socket.connect(new InetSocketAddress(address.substring(0, colon),
-                    Integer.parseInt(address.substring(colon + 1))), Math.toIntExact(Math.min(timeout.toMillis(), 3_000)));
+            socket.connect(new InetSocketAddress(address.substring(0, colon), port),
+                    Math.toIntExact(Math.min(timeout.toMillis(), 3_000)));
             socket.setSoTimeout(Math.toIntExact(Math.max(10, timeout.toMillis() / 8)));
             LinkStream stream = new LinkStream(leader, address, socket, timeout);
             stream.start();

@@ -4,8 +4,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.time.Duration;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -37,12 +37,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A follower's runs go to the leader over a gRPC stream of Canopy's own, served on the Raft servers' gRPC port
- * beside Ratis's services: one message per run. The leader handles a run on the connection's event loop (no
- * executor hop): it checks the run and queues it for its next entry, which never waits. It answers only a
- * refusal, with the reason, and then ends the stream: a queued run needs no answer, since its sender learns its
- * fate when it applies the entry that holds it (or from the batcher's deadline), and an answer per run cost a
- * message each way on the busiest path of a write through a follower.
+ * A follower's runs go to the leader as a stream: on a connection to the leader's replication link port
+ * ({@link ForwardLink}) if it has one, else over a gRPC stream of Canopy's own, served on the Raft servers' gRPC
+ * port beside Ratis's services, one message per run (defined here). Either way the leader handles a run on the
+ * connection's own thread (its event loop for gRPC: no executor hop): it checks the run and queues it for its
+ * next entry, which never waits. It answers only a refusal, with the reason, and then ends the stream: a queued
+ * run needs no answer, since its sender learns its fate when it applies the entry that holds it (or from the
+ * batcher's deadline), and an answer per run cost a message each way on the busiest path of a write through a
+ * follower.
  *
  * <p>Order and exactly-once do not rest on this transport: apply admits a node's runs only in stream order
  * ({@code StreamTable}), and the batcher restarts its stream on any failure here. So the stream does not retry:

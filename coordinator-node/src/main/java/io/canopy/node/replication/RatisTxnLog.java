@@ -235,8 +235,8 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
     }
 
     /**
-     * On the leader (the follower's link connection, or a gRPC event loop): a follower's run, checked and queued for the next entry; null if taken,
-     * else why not.
+     * On the leader (the follower's link connection, or a gRPC event loop): a follower's run, checked and queued
+     * for the next entry; null if taken, else why not.
      */
     private String acceptForwarded(byte[] run) {
         Run header;

@@ -15,8 +15,8 @@ import io.canopy.testcluster.process.NodeProcess;
 
 /**
  * The replication link between real node processes: the harness gives every member a link port and relays it
- * (ClusterNetwork), so these tests see the bytes the leader's appends and the followers' runs take. The other cluster tests (failover,
- * partitions, recovery from the log and from a snapshot) run over the same links.
+ * (ClusterNetwork), so these tests see the bytes the leader's appends and the followers' runs take. The other
+ * cluster tests (failover, partitions, recovery from the log and from a snapshot) run over the same links.
  */
 class ReplicationLinkIT {
 

@@ -41,7 +41,8 @@ class LinkForwardStreamTest extends ForwardStreamContract {
 
     @Override
     ForwardStream newStream() {
-        return new ForwardStream(node -> grpcAddresses.get(node), addresses::get, TIMEOUT);   // read when called: set after the base class
+        // a lambda, not grpcAddresses::get: the base class builds the stream before this class's fields are set
+        return new ForwardStream(node -> grpcAddresses.get(node), addresses::get, TIMEOUT);
     }
 
     @Override

@@ -128,7 +128,8 @@ class ReplicationLinkTest {
 
     @Test
     void aPortInUseIsReportedWithTheAddress() {
-        assertThatThrownBy(() -> new ReplicationLink(null, "127.0.0.1", port, Duration.ofSeconds(5), run -> "not the leader"))
+        assertThatThrownBy(() -> new ReplicationLink(null, "127.0.0.1", port, Duration.ofSeconds(5),
+                run -> "not the leader"))
                 .isInstanceOf(IOException.class).hasMessageContaining("replication link on 127.0.0.1:" + port);
     }
 
