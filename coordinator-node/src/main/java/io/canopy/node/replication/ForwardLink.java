@@ -1,6 +1,7 @@
 package io.canopy.node.replication;
 
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -81,11 +82,7 @@ final class ForwardLink {
                         refusal = e.toString();
                     }
                     if (refusal != null) {
-                        byte[] reason = refusal.getBytes(StandardCharsets.UTF_8);
-                        out.writeInt(reason.length + 1);
-                        out.writeByte(REFUSAL);
-                        out.write(reason);
-                        out.flush();
+                        ReplicationLink.writeFrame(out, REFUSAL, refusal.getBytes(StandardCharsets.UTF_8));
                         return;
                     }
                 }
@@ -189,10 +186,7 @@ final class ForwardLink {
 
         /** Caller holds {@link #writing}. */
         private void writeFrame(byte type, byte[] body) throws IOException {
-            out.writeInt(body.length + 1);
-            out.writeByte(type);
-            out.write(body);
-            out.flush();
+            ReplicationLink.writeFrame(out, type, body);
             lastWrite = System.nanoTime();
         }
 
@@ -285,13 +279,13 @@ final class ForwardLink {
                 return "n" + leader + " at " + address + " closed the stream of runs unanswered: it does not take"
                         + " runs on its link (an earlier version?); they go over gRPC until the leader changes";
             }
-            ByteBuffer b = ByteBuffer.wrap(received);
-            if (b.remaining() >= 5) {
-                int length = b.getInt();
-                byte type = b.get();
-                if (type == REFUSAL && length - 1 == b.remaining()) {
-                    return new String(received, 5, length - 1, StandardCharsets.UTF_8);
+            try {
+                Frame frame = ReplicationLink.readFrame(new DataInputStream(new ByteArrayInputStream(received)));
+                if (frame.type() == REFUSAL) {
+                    return new String(frame.body(), StandardCharsets.UTF_8);
                 }
+            } catch (IOException e) {
+                // not a whole frame: no refusal
             }
             log.debug("n{} ended the stream of runs after {} bytes", leader, received.length);
             return "n" + leader + " ended the stream of runs";

@@ -256,21 +256,22 @@ public final class RatisTxnLog implements TxnLog, AutoCloseable {
 
     /** A member's replication link address (host:port), from the current configuration; null if it has none. */
     private String linkAddressOf(int node) {
-        RaftPeerId id = RatisConfig.peerId(node);
-        for (RaftPeer p : knownPeers()) {
-            if (p.getId().equals(id)) {
-                return ReplicationLink.addressOf(p, settings.members());
-            }
-        }
-        return null;
+        RaftPeer peer = peerOf(node);
+        return peer == null ? null : ReplicationLink.addressOf(peer, settings.members());
     }
 
     /** A member's Raft server address (host:port), from the current configuration; null if unknown. */
     private String raftAddressOf(int node) {
+        RaftPeer peer = peerOf(node);
+        return peer == null ? null : peer.getAddress();
+    }
+
+    /** A member of the current configuration by node id, or null. */
+    private RaftPeer peerOf(int node) {
         RaftPeerId id = RatisConfig.peerId(node);
         for (RaftPeer p : knownPeers()) {
             if (p.getId().equals(id)) {
-                return p.getAddress();
+                return p;
             }
         }
         return null;

@@ -195,6 +195,14 @@ final class ReplicationLink implements AutoCloseable {
         out.flush();
     }
 
+    /** Writes one frame of raw bytes and flushes it. */
+    static void writeFrame(DataOutputStream out, byte type, byte[] body) throws IOException {
+        out.writeInt(body.length + 1);
+        out.writeByte(type);
+        out.write(body);
+        out.flush();
+    }
+
     /** The members as configured on this node, for {@link #addressOf}: passed to the RPC factory through Ratis. */
     static void setMembers(Parameters parameters, List<Member> members) {
         parameters.put(MEMBERS_PARAMETER, List.copyOf(members), MEMBERS_CLASS);
